@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+
+import PackageDescription
+
+let package = Package(
+    name: "policyops",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "policyops", targets: ["policyops"]),
+    ],
+    targets: [
+        // C libraries from Debian, each behind one small Swift module.
+        .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CSystem"),
+
+        // SHA-256 and HMAC over libcrypto.
+        .target(name: "Hashing", dependencies: ["CCrypto"]),
+        // The pure core: bytes in, diagnostics and IR out. No I/O, no clock.
+        .target(name: "Policy", dependencies: ["Hashing"], linkerSettings: [.linkedLibrary("m")]),
+        // The only importer of libgit2.
+        .target(name: "Git", dependencies: ["CLibGit2"]),
+        // A policy repository as the tool sees it: a working tree, a commit or the index.
+        .target(name: "PolicyRepository", dependencies: ["Policy", "Git", "Hashing"]),
+        // Files the tool keeps: atomic writes, the content-addressed IR store, manifests.
+        .target(name: "Store", dependencies: ["Policy", "Hashing", "CSystem"]),
+        // Argument parsing, output formats, exit codes and the wiring of the modules above.
+        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store"]),
+        .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
+
+        .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "PolicyRepository", "Policy"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Policy"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["policyops", "Policy"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    guard target.type != .regular || target.name != "CSystem" else { continue }
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,44 @@
+public import Hashing
+
+/// What reading and validating one policy file on its own found: its diagnostics and, when
+/// it has no blocker, the spec and its hash. Checks that need other files (the host it
+/// targets, duplicates) use the references kept here.
+public struct PolicyFileAnalysis: Sendable {
+    /// The path relative to the policy repository.
+    public var path: String
+    /// Diagnostics from this file alone.
+    public var diagnostics: [Diagnostic]
+    /// The validated spec, nil when the file has a blocker.
+    public var spec: PolicySpec?
+    /// SHA-256 of the canonical normalized spec, nil when the file has a blocker.
+    public var hash: SHA256Digest?
+    /// Where `targets.host_id` is, with its value in lower case.
+    public var hostReference: SourceReference?
+    /// Where each action's `capability_id` is, with the capability id.
+    public var capabilityReferences: [SourceReference]
+    /// Where `name` is, with the name.
+    public var nameReference: SourceReference?
+
+    /// Creates an analysis.
+    public init(path: String, diagnostics: [Diagnostic], spec: PolicySpec?, hash: SHA256Digest?,
+                hostReference: SourceReference?, capabilityReferences: [SourceReference], nameReference: SourceReference?) {
+        self.path = path
+        self.diagnostics = diagnostics
+        self.spec = spec
+        self.hash = hash
+        self.hostReference = hostReference
+        self.capabilityReferences = capabilityReferences
+        self.nameReference = nameReference
+    }
+
+    /// Reads and validates one policy file.
+    public static func analyze(path: String, bytes: [UInt8], defaults: PolicyDefaults = .standard,
+                               catalog: CapabilityCatalog = .builtIn) -> PolicyFileAnalysis {
+        let reader = PolicySpecReader(checker: DocumentChecker(file: path, bytes: bytes), defaults: defaults, catalog: catalog)
+        let spec = reader.read()
+        let hash = spec.map { SHA256.hash($0.canonicalBytes) }
+        return PolicyFileAnalysis(path: path, diagnostics: reader.checker.diagnostics, spec: spec, hash: hash,
+                                  hostReference: reader.hostReference, capabilityReferences: reader.capabilityReferences,
+                                  nameReference: reader.nameReference)
+    }
+}

@@ -1,0 +1,61 @@
+public import Hashing
+
+/// Where a policy stands after compilation.
+public enum PolicyStatus: String, Sendable, Hashable {
+    /// Valid and enabled.
+    case compiled
+    /// Valid, with `enabled: false`.
+    case disabled
+    /// Has a blocker.
+    case invalid
+}
+
+/// One policy file of a compiled repository.
+public struct PolicyEntry: Sendable {
+    /// The path relative to the policy repository.
+    public var path: String
+    /// The stable id derived from the path.
+    public var policyID: String
+    /// The spec, when valid.
+    public var spec: PolicySpec?
+    /// The spec hash, when valid.
+    public var hash: SHA256Digest?
+    /// Every diagnostic about this file, from the file alone and from checks across files.
+    public var diagnostics: [Diagnostic]
+    /// Where the name is written, when it is valid.
+    public var nameReference: SourceReference?
+
+    /// Compiled, disabled or invalid.
+    public var status: PolicyStatus {
+        guard spec != nil, !diagnostics.hasBlocker else { return .invalid }
+        return spec!.enabled ? .compiled : .disabled
+    }
+}
+
+/// A policy repository compiled as a whole: every policy, host and UPS with every
+/// diagnostic, file by file and across files.
+public struct RepositoryCompilation: Sendable {
+    /// The settings in force.
+    public var settings: RepositorySettings
+    /// The policies, by path.
+    public var policies: [PolicyEntry]
+    /// The valid host declarations, by path.
+    public var hosts: [HostDeclaration]
+    /// The valid UPS declarations, by path.
+    public var upsDeclarations: [UPSDeclaration]
+    /// Diagnostics about files that are not policies (settings, hosts, UPS, ignored files).
+    public var otherDiagnostics: [Diagnostic]
+
+    /// Every diagnostic, in presentation order.
+    public var diagnostics: [Diagnostic] {
+        (policies.flatMap(\.diagnostics) + otherDiagnostics).sorted(by: Diagnostic.presentationOrder)
+    }
+
+    /// True when anything blocks the commit.
+    public var hasBlocker: Bool {
+        policies.contains { $0.diagnostics.hasBlocker } || otherDiagnostics.hasBlocker
+    }
+
+    /// The host with id `id`.
+    public func host(_ id: String) -> HostDeclaration? { hosts.first { $0.id == id } }
+}
