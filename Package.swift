@@ -25,7 +25,7 @@ let package = Package(
         // Files the tool keeps: atomic writes, the content-addressed IR store, manifests.
         .target(name: "Store", dependencies: ["Policy", "Hashing", "CSystem"]),
         // Argument parsing, output formats, exit codes and the wiring of the modules above.
-        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store"]),
+        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
 
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),

@@ -1,1 +1,3 @@
-print("hi")
+import PolicyOpsCLI
+
+PolicyOpsMain.main()

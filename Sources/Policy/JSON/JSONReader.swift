@@ -46,7 +46,7 @@ public enum JSONReader {
         if bytes.count > limits.maxBytes {
             return JSONReadResult(value: nil, issues: [JSONReadIssue(
                 code: .fileTooLarge, offset: 0,
-                message: "file is \(bytes.count.grouped) bytes; the limit is \(limits.maxBytes.grouped) bytes")])
+                message: "file is larger than \(limits.maxBytes.grouped) bytes, the limit; split it or remove what it does not need")])
         }
         return bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer, limits: limits)

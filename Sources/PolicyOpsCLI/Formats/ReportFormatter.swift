@@ -1,0 +1,42 @@
+import Policy
+
+/// The output formats of `validate`.
+enum ReportFormat: String, CaseIterable {
+    case text, json, github, sarif, junit
+}
+
+/// Renders a validation report in one format.
+enum ReportFormatter {
+    static func render(_ report: ValidationReport, as format: ReportFormat) throws -> String {
+        switch format {
+        case .text: return text(report)
+        case .json: return json(report)
+        case .github, .sarif, .junit:
+            throw EnvironmentError("--format \(format.rawValue) is not implemented yet")
+        }
+    }
+
+    static func text(_ report: ValidationReport) -> String {
+        var out = ""
+        for d in report.diagnostics { out += d.textLine + "\n" }
+        let findings = [(Severity.blocker, "blocker"), (.error, "error"), (.warn, "warning"), (.info, "note")]
+            .compactMap { s, word in report.count(s) > 0 ? counted(report.count(s), word) : nil }
+        let scope = "\(counted(report.policyFileCount, "policy file")), \(counted(report.hostCount, "host"))"
+        if report.ok {
+            out += "OK: \(scope) valid" + (findings.isEmpty ? "" : " (\(findings.joined(separator: ", ")))") + "\n"
+        } else {
+            out += "FAILED: \(findings.joined(separator: ", ")) in \(scope)\n"
+        }
+        return out
+    }
+
+    static func json(_ report: ValidationReport) -> String {
+        JSON.object([
+            "ok": .bool(report.ok),
+            "diagnostics": .array(report.diagnostics.map(\.json)),
+            "policies": .array(report.policies.map {
+                .object(["path": .string($0.path), "policy_id": .string($0.policyID), "hash": .string($0.hash)])
+            }),
+        ]).pretty()
+    }
+}

@@ -1,0 +1,39 @@
+import Policy
+
+/// What `validate` found, ready for any output format.
+struct ValidationReport {
+    /// One policy that compiled.
+    struct PolicySummary {
+        var path: String
+        var policyID: String
+        var hash: String
+    }
+
+    /// Every diagnostic reported, in presentation order.
+    var diagnostics: [Diagnostic]
+    /// The policies that compiled.
+    var policies: [PolicySummary]
+    /// How many policy files were checked.
+    var policyFileCount: Int
+    /// Every file checked (policies, hosts, UPS, settings), for formats that list them.
+    var checkedFiles: [String]
+    /// How many hosts were declared.
+    var hostCount: Int
+
+    var ok: Bool { !diagnostics.hasBlocker }
+
+    func count(_ severity: Severity) -> Int { diagnostics.filter { $0.severity == severity }.count }
+}
+
+extension Diagnostic {
+    /// `file:line:column: severity CODE at POINTER: message`, as compilers print findings.
+    var textLine: String {
+        let place = pointer.isEmpty ? "" : " at \(pointer)"
+        return "\(file):\(line):\(column): \(severity.rawValue) \(code.rawValue)\(place): \(message)"
+    }
+}
+
+/// Plural words for summaries.
+func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+    "\(n) " + (n == 1 ? one : many ?? one + "s")
+}

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Hashing
+import Policy
+
+/// Immutable objects stored under the SHA-256 of their bytes:
+/// `ir/sha256/<first 2 hex>/<other 62 hex>.json`. The same object written twice is one file;
+/// an object read back is checked against its address.
+public struct ContentAddressedStore: Sendable {
+    /// The state directory.
+    public let root: String
+
+    /// A store under the state directory `root`.
+    public init(root: String) { self.root = root }
+
+    /// Where the object with `address` lives.
+    public func path(for address: SHA256Digest) -> String {
+        let hex = address.hex
+        return "\(root)/ir/sha256/\(hex.prefix(2))/\(hex.dropFirst(2)).json"
+    }
+
+    /// Where the object a manifest names (`sha256:<hex>`) lives, nil for a malformed reference.
+    public func path(forReference reference: String) -> String? {
+        guard reference.hasPrefix("sha256:"), let digest = SHA256Digest(hex: reference.dropFirst(7)) else { return nil }
+        return path(for: digest)
+    }
+
+    /// True when the object is stored.
+    public func contains(_ address: SHA256Digest) -> Bool { AtomicFile.exists(path(for: address)) }
+
+    /// Stores objects that are not yet stored; returns how many were written. Written in a
+    /// batch: every new object to a temporary file, one file-system sync, the renames, and
+    /// one more sync, so that thousands of objects cost two syncs instead of thousands.
+    @discardableResult
+    public func put(_ objects: [StoredObject]) throws(FileSystemError) -> Int {
+        var seen = Set<SHA256Digest>()
+        var pending: [(temporary: String, final: String)] = []
+        for object in objects where seen.insert(object.address).inserted {
+            let final = path(for: object.address)
+            if AtomicFile.exists(final) { continue }
+            let folder = AtomicFile.parent(of: final)
+            try AtomicFile.makeFolders(folder)
+            let temporary = AtomicFile.temporaryPath(for: final)
+            try AtomicFile.writeFile(object.bytes, to: temporary, mode: 0o444, sync: false)
+            pending.append((temporary, final))
+        }
+        guard !pending.isEmpty else { return 0 }
+        try AtomicFile.syncFileSystem(containing: root)
+        for p in pending where rename(p.temporary, p.final) != 0 {
+            throw FileSystemError("rename into place", p.final)
+        }
+        try AtomicFile.syncFileSystem(containing: root)
+        return pending.count
+    }
+
+    /// Why an object cannot be read.
+    public enum ReadError: Error, Sendable {
+        case missing(String)
+        case corrupt(String)
+        case io(FileSystemError)
+    }
+
+    /// The object with `address`, verified against it.
+    public func get(_ address: SHA256Digest) throws(ReadError) -> [UInt8] {
+        let p = path(for: address)
+        let bytes: [UInt8]?
+        do { bytes = try AtomicFile.read(p) } catch { throw .io(error) }
+        guard let bytes else { throw .missing(p) }
+        guard SHA256.hash(bytes) == address else { throw .corrupt(p) }
+        return bytes
+    }
+}

@@ -1,0 +1,36 @@
+import Hashing
+import Policy
+
+/// The reconciler's state directory (SPEC section 10) and what `compile` writes into it.
+public struct StateDirectory: Sendable {
+    /// Its path.
+    public let root: String
+    /// The IR, host and UPS objects.
+    public let objects: ContentAddressedStore
+
+    /// A state directory at `root` (created when needed).
+    public init(root: String) throws(FileSystemError) {
+        try AtomicFile.makeFolders(root)
+        self.root = root
+        self.objects = ContentAddressedStore(root: root)
+    }
+
+    /// Where a commit's manifest lives.
+    public func manifestPath(commit: String) -> String { "\(root)/commits/\(commit).json" }
+
+    /// Stores a compiled commit: its objects, then its manifest (so a manifest never names
+    /// a missing object). Returns how many objects were new.
+    @discardableResult
+    public func store(_ manifest: CommitManifest, commit: String) throws(FileSystemError) -> Int {
+        let written = try objects.put(manifest.objects)
+        try AtomicFile.makeFolders("\(root)/commits")
+        try AtomicFile.write(manifest.json.canonicalBytes, to: manifestPath(commit: commit))
+        return written
+    }
+
+    /// A commit's manifest, nil when it was never compiled here.
+    public func manifest(commit: String) throws(FileSystemError) -> JSON? {
+        guard let bytes = try AtomicFile.read(manifestPath(commit: commit)) else { return nil }
+        return JSON.parse(bytes)
+    }
+}
