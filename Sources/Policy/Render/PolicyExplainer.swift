@@ -24,6 +24,9 @@ public struct PolicyExplainer: Sendable {
         if spec.triggerGroup.triggers.count == 1, case .timerAt(let schedule) = spec.triggerGroup.triggers[0] {
             sentence = (schedule.repeats == .daily ? "Every day" : "Every " + list(schedule.days.map(\.name), conjunction: "and"))
                 + " at \(schedule.at) (\(timeZone))"
+        } else if spec.triggerGroup.triggers.count == 1, case .timerAfter = spec.triggerGroup.triggers[0] {
+            let phrase = trigger(spec.triggerGroup.triggers[0], all: false)
+            sentence = phrase.prefix(1).uppercased() + phrase.dropFirst()
         } else {
             sentence = "When " + triggers(spec.triggerGroup)
         }
@@ -146,7 +149,7 @@ public struct PolicyExplainer: Sendable {
         case (_, "shutdown"):
             let grace = params["grace_s"]?.integerValue ?? 60
             let force = params["force"]?.boolValue ?? false
-            return "shut down \(what), giving each \(grace) s to stop cleanly" + (force ? ", then forcing it off" : " (no forced stop)")
+            return "shut down \(what), giving each \(grace) s to stop cleanly" + (force ? ", then forcing off any still running" : " (no forced stop)")
         case (_, "start"): return "start \(what)"
         case (_, "stop"): return "stop \(what) at once (power off, no clean shutdown)"
         case (_, "reboot"): return "reboot \(what)"

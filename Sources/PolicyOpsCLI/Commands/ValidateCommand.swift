@@ -50,6 +50,7 @@ enum ValidateCommand: Command {
             },
             policyFileCount: policies.count,
             checkedFiles: allFiles.filter(selected),
-            hostCount: compilation.hosts.count)
+            hostCount: compilation.hosts.count,
+            upsCount: compilation.upsDeclarations.count)
     }
 }

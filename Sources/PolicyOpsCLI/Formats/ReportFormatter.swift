@@ -21,7 +21,7 @@ enum ReportFormatter {
         for d in report.diagnostics { out += d.textLine + "\n" }
         let findings = [(Severity.blocker, "blocker"), (.error, "error"), (.warn, "warning"), (.info, "note")]
             .compactMap { s, word in report.count(s) > 0 ? counted(report.count(s), word) : nil }
-        let scope = "\(counted(report.policyFileCount, "policy file")), \(counted(report.hostCount, "host"))"
+        let scope = "\(counted(report.policyFileCount, "policy file")), \(counted(report.hostCount, "host")), \(counted(report.upsCount, "UPS", "UPSes"))"
         if report.ok {
             out += "OK: \(scope) valid" + (findings.isEmpty ? "" : " (\(findings.joined(separator: ", ")))") + "\n"
         } else {

@@ -19,6 +19,8 @@ struct ValidationReport {
     var checkedFiles: [String]
     /// How many hosts were declared.
     var hostCount: Int
+    /// How many UPSes were declared.
+    var upsCount: Int
 
     var ok: Bool { !diagnostics.hasBlocker }
 
