@@ -28,14 +28,12 @@ let package = Package(
         .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
 
+        // Helpers for tests: temporary folders, real git repositories, running the binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
-        .testTarget(name: "GitTests", dependencies: ["Git", "PolicyRepository", "Policy"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Policy"]),
-        .testTarget(
-            name: "EndToEndTests",
-            dependencies: ["policyops", "Policy"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "GitTests", dependencies: ["Git", "PolicyRepository", "Policy", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Policy", "Hashing", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
 

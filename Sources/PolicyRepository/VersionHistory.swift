@@ -31,13 +31,18 @@ public struct VersionHistory {
         do { chain = try git.firstParentHistory(from: commit).reversed() } catch { throw RepositoryError(error.message) }
         var state: [String: State] = [:]
         var present: Set<String> = []
+        var valid: Set<String> = []
         var previousTree: ObjectID?
         var previousSettingsBlob: ObjectID?? = .none
         var settings = RepositorySettings.standard
 
         func absorb(_ files: [RepositoryFile]) {
             for analysis in compiler.analyses(of: files, settings: settings) {
-                guard let hash = analysis.hash else { continue }
+                guard let hash = analysis.hash else {
+                    valid.remove(analysis.path)
+                    continue
+                }
+                valid.insert(analysis.path)
                 if let s = state[analysis.path] {
                     if s.hash != hash { state[analysis.path] = State(version: s.version + 1, hash: hash) }
                 } else {
@@ -51,6 +56,7 @@ public struct VersionHistory {
                 guard let tree = try git.treeID(commit: id, path: view.path) else {
                     previousTree = nil
                     present = []
+                    valid = []
                     continue
                 }
                 let top = try git.files(inTree: tree) { _ in false }
@@ -64,12 +70,14 @@ public struct VersionHistory {
                     let snapshot = try view.snapshot(tree: tree, source: .commit(id.hex), git: git)
                     let files = snapshot.policyFiles
                     present = Set(files.map(\.path))
+                    valid = []
                     absorb(files)
                 } else if previousTree != tree {
                     var changed: [RepositoryFile] = []
                     for change in try git.changes(from: previousTree, to: tree) where settings.role(of: change.path) == .policy {
                         if change.kind == .deleted || !change.newIsRegularFile {
                             present.remove(change.path)
+                            valid.remove(change.path)
                             continue
                         }
                         present.insert(change.path)
@@ -85,7 +93,7 @@ public struct VersionHistory {
             throw RepositoryError(e.message)
         }
         var out: [String: Int] = [:]
-        for path in present { if let s = state[path] { out[path] = s.version } }
+        for path in present.intersection(valid) { if let s = state[path] { out[path] = s.version } }
         return out
     }
 }

@@ -1,0 +1,155 @@
+import Testing
+import TestSupport
+import Policy
+import Git
+@testable import PolicyRepository
+
+/// Policy texts against the hosts of example-repo.
+enum Texts {
+    static let simRack = "2f6d3c1e-8b4a-4e2f-9c7d-1a5b3e8f6d20"
+
+    static let host = """
+    {"id": "\(simRack)", "name": "sim-rack-a", "driver": "sim",
+     "connection": {"targets": [{"id": "vm:104", "name": "web-1", "state": "running"}]}}
+    """
+
+    static func policy(name: String = "shutdown-web", priority: Int = 10, value: String = "104-106") -> String {
+        """
+        {"version": 1, "name": "\(name)", "priority": \(priority),
+         "trigger_group": {"triggers": [{"type": "ups.state", "equals": "on_battery"}]},
+         "targets": {"host_id": "\(simRack)", "target_type": "vm", "selector": {"mode": "list", "value": "\(value)"}},
+         "actions": [{"capability_id": "sim.vm", "verb": "shutdown"}]}
+        """
+    }
+}
+
+@Suite struct RepositoryViewTests {
+    @Test func aPolicyRepositoryInsideALargerGitRepository() throws {
+        let fx = try GitFixture()
+        fx.write("README", "project")
+        fx.write("ops/hosts/h.json", Texts.host)
+        fx.write("ops/policies/a.json", Texts.policy())
+        fx.write("policies/not-ours.json", "{")
+        let c1 = try fx.commit("one")
+        let view = try RepositoryView.open(fx.path + "/ops", requireGit: true)
+        #expect(view.prefix == "ops/")
+        let snapshot = try view.snapshot(at: view.resolve("HEAD"))
+        #expect(snapshot.files.map(\.path).sorted() == ["hosts/h.json", "policies/a.json"])
+        #expect(snapshot.files.allSatisfy { $0.blobID != nil })
+        let compilation = SnapshotCompiler().compile(snapshot)
+        #expect(!compilation.hasBlocker)
+        #expect(compilation.policies.map(\.status) == [.compiled])
+
+        fx.write("ops/policies/a.json", Texts.policy(value: "10-5"))
+        let working = SnapshotCompiler().compile(try view.workingTreeSnapshot())
+        #expect(working.policies[0].diagnostics.map(\.code) == [.reversedRange])
+        // The commit still holds the good file.
+        #expect(!SnapshotCompiler().compile(try view.snapshot(at: try view.resolve(c1))).hasBlocker)
+    }
+
+    @Test func aFolderOutsideGitWorksForTheWorkingTreeOnly() throws {
+        let dir = TemporaryDirectory()
+        dir.write("hosts/h.json", Texts.host)
+        dir.write("policies/a.json", Texts.policy())
+        let view = try RepositoryView.open(dir.path, requireGit: false)
+        #expect(view.git == nil)
+        #expect(SnapshotCompiler().compile(try view.workingTreeSnapshot()).policies.count == 1)
+        #expect(throws: RepositoryError.self) { try RepositoryView.open(dir.path, requireGit: true) }
+    }
+
+    @Test func settingsChooseTheFolders() throws {
+        let fx = try GitFixture()
+        fx.write("policyops.json", #"{"policies": ["rules/**/*.json"], "hosts": ["inventory/*.json"]}"#)
+        fx.write("inventory/h.json", Texts.host)
+        fx.write("rules/x/a.json", Texts.policy())
+        fx.write("policies/ignored.json", "{")
+        try fx.commit("c")
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        for snapshot in [try view.workingTreeSnapshot(), try view.snapshot(at: try view.resolve("HEAD"))] {
+            let c = SnapshotCompiler().compile(snapshot)
+            #expect(c.policies.map(\.path) == ["rules/x/a.json"])
+            #expect(!c.hasBlocker)
+        }
+    }
+
+    @Test func theIndexSnapshotHoldsWhatIsStaged() throws {
+        let fx = try GitFixture()
+        fx.write("hosts/h.json", Texts.host)
+        fx.write("policies/a.json", Texts.policy(value: "9-1"))
+        try fx.git(["add", "-A"])
+        fx.write("policies/a.json", Texts.policy())
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        #expect(SnapshotCompiler().compile(try view.indexSnapshot()).hasBlocker)
+        #expect(!SnapshotCompiler().compile(try view.workingTreeSnapshot()).hasBlocker)
+    }
+
+    @Test func oversizedBlobsAreReportedWithoutBeingRead() throws {
+        let fx = try GitFixture()
+        fx.write("hosts/h.json", Texts.host)
+        fx.write("policies/big.json", String(repeating: " ", count: (1 << 20) + 10) + "{}")
+        try fx.commit("big")
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        let c = SnapshotCompiler().compile(try view.snapshot(at: try view.resolve("HEAD")))
+        #expect(c.policies[0].diagnostics.map(\.code) == [.fileTooLarge])
+    }
+}
+
+@Suite struct VersionHistoryTests {
+    @Test func versionsGrowWhenTheNormalizedSpecChanges() throws {
+        let fx = try GitFixture()
+        fx.write("hosts/h.json", Texts.host)
+        fx.write("policies/a.json", Texts.policy())
+        fx.write("policies/b.json", Texts.policy(name: "other"))
+        try fx.commit("1: a v1, b v1")
+        fx.write("policies/a.json", Texts.policy(value: "104,105,106"))       // same normalized spec
+        try fx.commit("2: a reformatted")
+        fx.write("policies/a.json", Texts.policy(priority: 11))
+        try fx.commit("3: a v2")
+        fx.write("policies/a.json", Texts.policy(value: "9-1"))               // invalid: does not count
+        try fx.commit("4: a broken")
+        fx.write("policies/a.json", Texts.policy(priority: 12))
+        fx.remove("policies/b.json")
+        try fx.commit("5: a v3, b removed")
+        fx.write("policies/b.json", Texts.policy(name: "other", priority: 3))
+        fx.write("policies/c.json", Texts.policy(name: "third"))
+        try fx.commit("6: b back changed (v2), c v1")
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        let history = VersionHistory(view: view, compiler: SnapshotCompiler(cache: MemoryAnalysisCache()))
+        #expect(try history.versions(at: view.resolve("HEAD~5")) == ["policies/a.json": 1, "policies/b.json": 1])
+        #expect(try history.versions(at: view.resolve("HEAD~4")) == ["policies/a.json": 1, "policies/b.json": 1])
+        #expect(try history.versions(at: view.resolve("HEAD~3")) == ["policies/a.json": 2, "policies/b.json": 1])
+        #expect(try history.versions(at: view.resolve("HEAD~2")) == ["policies/b.json": 1])
+        #expect(try history.versions(at: view.resolve("HEAD~1")) == ["policies/a.json": 3])
+        #expect(try history.versions(at: view.resolve("HEAD")) == ["policies/a.json": 3, "policies/b.json": 2, "policies/c.json": 1])
+    }
+
+    @Test func onlyTheFirstParentCounts() throws {
+        let fx = try GitFixture()
+        fx.write("hosts/h.json", Texts.host)
+        fx.write("policies/a.json", Texts.policy())
+        try fx.commit("base")
+        try fx.git(["checkout", "-q", "-b", "topic"])
+        fx.write("policies/a.json", Texts.policy(priority: 20))
+        try fx.commit("topic 1")
+        fx.write("policies/a.json", Texts.policy(priority: 30))
+        try fx.commit("topic 2")
+        try fx.git(["checkout", "-q", "main"])
+        try fx.git(["merge", "-q", "--no-ff", "-m", "merge topic", "topic"])
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        let history = VersionHistory(view: view, compiler: SnapshotCompiler(cache: MemoryAnalysisCache()))
+        #expect(try history.versions(at: view.resolve("main")) == ["policies/a.json": 2])
+        #expect(try history.versions(at: view.resolve("topic")) == ["policies/a.json": 3])
+    }
+
+    @Test func changedDefaultsChangeEverySpec() throws {
+        let fx = try GitFixture()
+        fx.write("hosts/h.json", Texts.host)
+        fx.write("policies/a.json", Texts.policy())
+        try fx.commit("one")
+        fx.write("policyops.json", #"{"defaults": {"suppression_window": "1m"}}"#)
+        try fx.commit("defaults")
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        let history = VersionHistory(view: view, compiler: SnapshotCompiler(cache: MemoryAnalysisCache()))
+        #expect(try history.versions(at: view.resolve("HEAD")) == ["policies/a.json": 2])
+    }
+}
