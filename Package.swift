@@ -27,6 +27,8 @@ let package = Package(
         // Argument parsing, output formats, exit codes and the wiring of the modules above.
         .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
+        // Micro-benchmarks of the core, driven by bench/run.py.
+        .executableTarget(name: "policyops-bench", dependencies: ["Policy", "Hashing"], path: "bench/Sources/policyops-bench"),
 
         // Helpers for tests: temporary folders, real git repositories, running the binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -31,7 +31,8 @@ public struct CommitCompiler {
         let snapshot = try view.snapshot(at: id)
         let compilation = compiler.compile(snapshot)
         let versions = try VersionHistory(view: view, compiler: compiler).versions(at: id)
-        let manifest = CommitManifest(commit: id.hex, repositoryPath: view.path, compilation: compilation, versions: versions)
+        let manifest = CommitManifest(commit: id.hex, repositoryPath: view.path, compilation: compilation, versions: versions,
+                                      map: { Parallel.map($0, $1) })
         return CommitCompilation(commit: commit, compilation: compilation, manifest: manifest)
     }
 }

@@ -37,7 +37,11 @@ public struct VersionHistory {
         var settings = RepositorySettings.standard
 
         func absorb(_ files: [RepositoryFile]) {
-            for analysis in compiler.analyses(of: files, settings: settings) {
+            absorbAnalyses(compiler.analyses(of: files, settings: settings))
+        }
+
+        func absorbAnalyses(_ analyses: [PolicyFileAnalysis]) {
+            for analysis in analyses {
                 guard let hash = analysis.hash else {
                     valid.remove(analysis.path)
                     continue
@@ -66,12 +70,23 @@ public struct VersionHistory {
                     settings = try settingsBlob.map { RepositorySettings.read(bytes: try git.blob($0)).0 } ?? .standard
                 }
                 if settingsChanged || previousTree == nil {
-                    // Every policy file of this commit.
-                    let snapshot = try view.snapshot(tree: tree, source: .commit(id.hex), git: git)
-                    let files = snapshot.policyFiles
-                    present = Set(files.map(\.path))
+                    // Every policy file of this commit; blobs analyzed before are not read again.
+                    let entries = try git.files(inTree: tree) { RepositoryView.mayHoldMatches($0, settings) }
+                        .filter { $0.kind == .file && settings.role(of: $0.path) == .policy }
+                    present = Set(entries.map(\.path))
                     valid = []
-                    absorb(files)
+                    let key = settings.analysisKey
+                    var known: [PolicyFileAnalysis] = []
+                    var unknown: [RepositoryFile] = []
+                    for entry in entries {
+                        if let cached = compiler.cache?.analysis(blobID: entry.id.hex, settingsKey: key) {
+                            known.append(cached.moved(to: entry.path))
+                        } else {
+                            unknown.append(RepositoryFile(path: entry.path, bytes: try view.readBlob(entry.id, git: git), blobID: entry.id.hex))
+                        }
+                    }
+                    absorbAnalyses(known)
+                    absorb(unknown)
                 } else if previousTree != tree {
                     var changed: [RepositoryFile] = []
                     for change in try git.changes(from: previousTree, to: tree) where settings.role(of: change.path) == .policy {

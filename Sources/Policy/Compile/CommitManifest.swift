@@ -33,20 +33,28 @@ public struct CommitManifest: Sendable {
 
     /// Builds the manifest of `commit` from a compilation and the policies' versions.
     /// `repositoryPath` is the policy repository's folder inside the git repository ("" at the root).
-    public init(commit: String, repositoryPath: String, compilation: RepositoryCompilation, versions: [String: Int]) {
+    /// `map` may spread the serialization of the IR objects over several cores.
+    public init(commit: String, repositoryPath: String, compilation: RepositoryCompilation, versions: [String: Int],
+                map: ([CompiledPolicy], @escaping @Sendable (CompiledPolicy) -> StoredObject) -> [StoredObject] = { $0.map($1) }) {
         var objects: [StoredObject] = []
         var compiled: [String: CompiledPolicy] = [:]
+        var pending: [CompiledPolicy] = []
+        for entry in compilation.policies where entry.status != .invalid {
+            guard let spec = entry.spec, let hash = entry.hash else { continue }
+            let policy = CompiledPolicy(policyID: entry.policyID, spec: spec, hash: hash, versionInt: versions[entry.path] ?? 1)
+            compiled[entry.path] = policy
+            pending.append(policy)
+        }
+        let irObjects = map(pending) { StoredObject($0.ir) }
+        var irByPolicy: [String: StoredObject] = [:]
+        for (policy, object) in zip(pending, irObjects) { irByPolicy[policy.policyID] = object }
         let policies: [JSON] = compilation.policies.map { entry in
             var ir: JSON = .null
             var version: JSON = .null
-            if entry.status != .invalid, let spec = entry.spec, let hash = entry.hash {
-                let v = versions[entry.path] ?? 1
-                let policy = CompiledPolicy(policyID: entry.policyID, spec: spec, hash: hash, versionInt: v)
-                let object = StoredObject(policy.ir)
+            if let policy = compiled[entry.path], let object = irByPolicy[policy.policyID] {
                 objects.append(object)
-                compiled[entry.path] = policy
                 ir = .string(object.reference)
-                version = .integer(Int64(v))
+                version = .integer(Int64(policy.versionInt))
             }
             return .object([
                 "path": .string(entry.path),

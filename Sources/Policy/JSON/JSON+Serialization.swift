@@ -29,7 +29,7 @@ extension JSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let sorted = members.count < 2 ? members : members.sorted { JSON.utf16Precedes($0.key, $1.key) }
+            let sorted = members.count < 2 ? members : JSON.sortedForCanonicalForm(members)
             for (i, m) in sorted.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSON.writeString(m.key, into: &out)
@@ -40,14 +40,13 @@ extension JSON {
         }
     }
 
-    /// Keys compare by UTF-16 code units (RFC 8785 section 3.2.3). For keys without
-    /// characters outside the Basic Multilingual Plane this equals scalar order, so the
-    /// cheaper UTF-8 comparison is used when both keys are ASCII.
-    static func utf16Precedes(_ a: String, _ b: String) -> Bool {
-        if a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) {
-            return a.utf8.lexicographicallyPrecedes(b.utf8)
+    /// Members in RFC 8785 order: by the UTF-16 code units of their keys (section 3.2.3).
+    /// When every key is ASCII, byte order is the same order and much cheaper.
+    static func sortedForCanonicalForm(_ members: [Member]) -> [Member] {
+        if members.allSatisfy({ $0.key.utf8.allSatisfy { $0 < 0x80 } }) {
+            return members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         }
-        return a.utf16.lexicographicallyPrecedes(b.utf16)
+        return members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
     }
 
     /// A JSON string literal with RFC 8785's escaping: `"` and `\` escaped, the control
@@ -55,6 +54,11 @@ extension JSON {
     /// characters as themselves.
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""PolicyOps benchmarks: each compares against a floor or a peer measured in the same run,
+because these machines are noisy; results are ratios as much as seconds.
+
+    bench/run.py [--n 10000] [--runs 5] [--only NAME,...] [--no-write]
+
+Builds release binaries, generates corpora with ../shared/bench/gen_corpus.py (or
+$POLICYOPS_GEN_CORPUS), runs the benchmarks and rewrites their sections of BENCHMARKS.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GEN = os.environ.get("POLICYOPS_GEN_CORPUS", os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py"))
+BIN = os.path.join(ROOT, ".build", "release", "policyops")
+BENCH_BIN = os.path.join(ROOT, ".build", "release", "policyops-bench")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=isinstance(cmd, str), check=True, **kw)
+
+
+def timed(cmd, runs, cwd=None, stdin_path=None, expect=(0,)):
+    """Median and all wall times of `runs` runs of a command (stdout discarded)."""
+    times = []
+    for _ in range(runs):
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        start = time.perf_counter()
+        p = subprocess.run(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, shell=isinstance(cmd, str))
+        times.append(time.perf_counter() - start)
+        if stdin_path:
+            stdin.close()
+        if p.returncode not in expect:
+            raise SystemExit("%s exited %d: %s" % (cmd, p.returncode, p.stderr.decode()[-2000:]))
+    return statistics.median(times), times
+
+
+def interleaved(commands, runs, **kw):
+    """Runs several commands in turn, `runs` rounds, so drift hits all alike."""
+    results = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (cmd, opts) in commands.items():
+            results[name].append(timed(cmd, 1, **opts)[0])
+    return {name: statistics.median(v) for name, v in results.items()}
+
+
+def corpus(n, parent):
+    out = os.path.join(parent, "corpus-%d" % n)
+    if not os.path.isdir(out):
+        sh([sys.executable, GEN, str(n), out, "--git"], stderr=subprocess.DEVNULL)
+    return out
+
+
+def ms(s):
+    return "%.1f ms" % (s * 1000)
+
+
+# --- issue 2: the policy core ------------------------------------------------------------
+
+def bench_core(args, work):
+    rows = []
+    repo = corpus(args.n, work)
+    # Floor: git itself reading the same blobs (the list is made beforehand).
+    listing = os.path.join(work, "blobs-%d.txt" % args.n)
+    with open(listing, "w") as f:
+        out = subprocess.run(["git", "ls-tree", "-r", "HEAD", "policies", "hosts"], cwd=repo, capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            f.write(line.split()[2] + "\n")
+    medians = interleaved({
+        "ours": ([BIN, "validate", "--rev", "HEAD", "--format", "json"], {"cwd": repo}),
+        "floor": (["git", "cat-file", "--batch"], {"cwd": repo, "stdin_path": listing}),
+    }, args.runs)
+    ratio = medians["ours"] / medians["floor"]
+    rows.append(("`validate --rev HEAD`, %d policies" % args.n, ms(medians["ours"]),
+                 "`git cat-file --batch` of the same blobs: " + ms(medians["floor"]), "%.2f×" % ratio, "≤ 3×",
+                 "met" if ratio <= 3 else "NOT met"))
+    wt = interleaved({
+        "ours": ([BIN, "validate", "--format", "json"], {"cwd": repo}),
+        "floor": ("cat $(find policies hosts -name '*.json') > /dev/null", {"cwd": repo}),
+    }, args.runs)
+    rows.append(("`validate` (working tree), %d policies" % args.n, ms(wt["ours"]),
+                 "`cat` of the same files: " + ms(wt["floor"]), "%.2f×" % (wt["ours"] / wt["floor"]), "—", ""))
+    state = os.path.join(work, "state")
+    compile_times = []
+    for _ in range(max(3, args.runs // 2)):
+        shutil.rmtree(state, ignore_errors=True)
+        compile_times.append(timed([BIN, "compile", "--rev", "HEAD", "--state", state], 1, cwd=repo)[0])
+    copy = os.path.join(work, "ir-copy")
+    copy_times = []
+    for _ in range(max(3, args.runs // 2)):
+        shutil.rmtree(copy, ignore_errors=True)
+        copy_times.append(timed("cp -r %s %s && sync" % (os.path.join(state, "ir"), copy), 1)[0])
+    first = statistics.median(compile_times)
+    rows.append(("`compile` into an empty state directory (%d IR objects written durably)" % args.n, ms(first),
+                 "`cp -r` of the written objects + `sync`: " + ms(statistics.median(copy_times)),
+                 "%.2f×" % (first / statistics.median(copy_times)), "—", ""))
+    again = interleaved({
+        "ours": ([BIN, "compile", "--rev", "HEAD", "--state", state], {"cwd": repo}),
+        "floor": ([BIN, "validate", "--rev", "HEAD"], {"cwd": repo}),
+    }, args.runs)
+    rows.append(("`compile` of a commit already compiled (nothing new to write)", ms(again["ours"]),
+                 "`validate --rev HEAD` of it: " + ms(again["floor"]), "%.2f×" % (again["ours"] / again["floor"]), "—", ""))
+    spec = os.path.join(ROOT, "example-repo", "policies", "power", "shed-app-tier-under-load.json")
+    micro = json.loads(subprocess.run([BENCH_BIN, "compile-spec", spec, "5000"], capture_output=True, text=True, check=True).stdout)
+    rows.append(("compile one typical spec (read, validate, normalize, hash, IR), median of 5,000",
+                 "%.1f µs (p90 %.1f µs)" % (micro["median_ns"] / 1000, micro["p90_ns"] / 1000),
+                 "reading the same %d bytes as JSON only: %.1f µs" % (micro["bytes"], micro["floor_median_ns"] / 1000),
+                 "%.1f×" % micro["ratio"], "< 1 ms", "met" if micro["median_ns"] < 1_000_000 else "NOT met"))
+    if shutil.which("check-jsonschema"):
+        schema = os.path.join(work, "policy.schema.json")
+        with open(schema, "w") as f:
+            subprocess.run([BIN, "schema"], stdout=f, check=True)
+        files = os.path.join(work, "files.txt")
+        peer_cmd = "find policies -name '*.json' -print0 | xargs -0 check-jsonschema --schemafile %s" % schema
+        peer, _ = timed(peer_cmd, 1, cwd=repo)
+        ours, _ = timed([BIN, "validate", "--format", "json"], 3, cwd=repo)
+        rows.append(("the same %d files against the `schema` output" % args.n, ms(ours) + " (`validate`, working tree)",
+                     "check-jsonschema %s: %s" % (subprocess.run(["check-jsonschema", "--version"], capture_output=True, text=True).stdout.split()[-1], ms(peer)),
+                     "%.3f×" % (ours / peer), "peer", "%.0f× faster" % (peer / ours)))
+    else:
+        rows.append(("the same files against the `schema` output", "—", "check-jsonschema not installed (pip install check-jsonschema)", "—", "peer", "skipped"))
+    return table(rows)
+
+
+def table(rows):
+    out = ["| measurement | PolicyOps | floor or peer, same run | ratio | goal | |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append("| " + " | ".join(r) + " |")
+    return "\n".join(out) + "\n"
+
+
+BENCHES = {"core": ("Policy core: validate and compile (issue 2)", bench_core)}
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return "%s, %d cores, %s %s; %s" % (cpu, os.cpu_count(), platform.system(), platform.release(),
+                                         subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()[0])
+
+
+def write_section(name, title, body, args):
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nWritten by `bench/run.py`; every figure is compared with a floor or a peer measured in the same run.\n"
+    start, end = "<!-- bench:%s:start -->" % name, "<!-- bench:%s:end -->" % name
+    section = "%s\n## %s\n\n%s, %d runs each (median), corpus of %d generated policies (`gen_corpus.py %d --git`).\nMachine: %s.\n\n%s%s" % (
+        start, title, datetime.date.today().isoformat(), args.runs, args.n, args.n, machine(), body, end)
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", default=",".join(BENCHES))
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    sh(["swift", "build", "-c", "release", "--product", "policyops"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    sh(["swift", "build", "-c", "release", "--product", "policyops-bench"], cwd=ROOT, stdout=subprocess.DEVNULL)
+    work = tempfile.mkdtemp(prefix="policyops-bench-")
+    try:
+        for name in args.only.split(","):
+            title, fn = BENCHES[name]
+            body = fn(args, work)
+            print("## " + title + "\n\n" + body)
+            if not args.no_write:
+                write_section(name, title, body, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
