@@ -36,7 +36,6 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case nameTooShort = "PO2008"
     case unsupportedVersion = "PO2009"
     case emptyList = "PO2010"
-    case repeatedItem = "PO2011"
 
     // Durations and schedules
     case invalidDuration = "PO2101"
@@ -117,7 +116,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     /// The severity a diagnostic with this code has unless the finding says otherwise.
     public var severity: Severity {
         switch self {
-        case .byteOrderMark, .repeatedItem, .repeatedTrigger, .repeatedTarget, .insecureTLS,
+        case .byteOrderMark, .repeatedTrigger, .repeatedTarget, .insecureTLS,
              .duplicatePolicyName, .ignoredFile, .emptySelection, .staleInventory, .partialRefresh,
              .targetNotFound:
             return .warn
@@ -160,7 +159,6 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .nameTooShort: return "Name shorter than 3 characters"
         case .unsupportedVersion: return "Unsupported spec version"
         case .emptyList: return "Empty list where one item is required"
-        case .repeatedItem: return "Repeated item in a list"
         case .invalidDuration: return "Malformed duration"
         case .durationUnitOrder: return "Duration units out of order or repeated"
         case .durationTooLong: return "Duration over 30 days"

@@ -73,9 +73,9 @@ public struct PolicyDuration: Sendable, Hashable, Comparable, CustomStringConver
                 return syntax("unknown unit \"\(unitText)\" in \"\(text)\"; units are d, h, m and s")
             }
             if index <= lastUnitIndex {
-                return .failure(ParseError(
-                    code: .durationUnitOrder,
-                    message: "units in \"\(text)\" must come in descending order (d, h, m, s), each at most once, such as 1h30m"))
+                var message = "units in \"\(text)\" must come in descending order (d, h, m, s), each at most once"
+                if let fixed = reordered(bytes) { message += "; write \(fixed)" } else { message += ", such as 1h30m" }
+                return .failure(ParseError(code: .durationUnitOrder, message: message))
             }
             lastUnitIndex = index
             let (product, o) = value.multipliedReportingOverflow(by: units[index].seconds)
@@ -90,6 +90,18 @@ public struct PolicyDuration: Sendable, Hashable, Comparable, CustomStringConver
                                        message: "duration \"\(text)\" is longer than 30 days, the limit"))
         }
         return .success(PolicyDuration(seconds: total))
+    }
+
+    /// The same groups in descending order when each unit appears once ("30m1h" → "1h30m").
+    private static func reordered(_ bytes: [UInt8]) -> String? {
+        var groups: [(index: Int, text: String)] = []
+        var start = 0
+        for (i, b) in bytes.enumerated() where !(b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
+            guard let index = units.firstIndex(where: { $0.unit == b }), !groups.contains(where: { $0.index == index }) else { return nil }
+            groups.append((index, String(decoding: bytes[start...i], as: UTF8.self)))
+            start = i + 1
+        }
+        return groups.sorted { $0.index < $1.index }.map(\.text).joined()
     }
 
     /// The canonical text: the largest units first, zero groups left out, `0s` for zero.

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The fixture corpus: realistic valid policies and one mistake or attack per invalid file,
+/// every one run through the CLI. `expectations.json` maps each file to the diagnostics that
+/// characterize it (empty for valid files).
+@Suite struct CorpusTests {
+    static let root = Paths.packageRoot + "/Tests/EndToEndTests/Fixtures/corpus"
+
+    struct Expected: Sendable, CustomTestStringConvertible {
+        var path: String
+        var diagnostics: [[String: String]]
+        var testDescription: String { path }
+    }
+
+    static let cases: [Expected] = {
+        guard let data = FileManager.default.contents(atPath: root + "/expectations.json"),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: [[String: Any]]] else { return [] }
+        return object.keys.sorted().map { path in
+            Expected(path: path, diagnostics: object[path]!.map { d in d.mapValues { "\($0)" } })
+        }
+    }()
+
+    @Test func theCorpusIsLargeEnough() {
+        #expect(Self.cases.filter { $0.diagnostics.isEmpty }.count >= 25)
+        #expect(Self.cases.filter { !$0.diagnostics.isEmpty }.count >= 60)
+        // Every file in the corpus has an expectation, so nothing is silently skipped.
+        let files = FileManager.default.enumerator(atPath: Self.root + "/policies")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }
+        #expect(Set(files.map { "policies/" + $0 }) == Set(Self.cases.map(\.path)))
+    }
+
+    @Test(arguments: cases)
+    func validateReportsWhatTheFileIs(c: Expected) throws {
+        let r = try Paths.policyops(["validate", "--format", "json", c.path], directory: Self.root)
+        let report = try json(r.stdout)
+        let found = (report["diagnostics"] as? [[String: Any]] ?? []).map { d in d.mapValues { "\($0)" } }
+        if c.diagnostics.isEmpty {
+            #expect(r.status == 0, "\(c.path): \(found)")
+            #expect(!found.contains { $0["severity"] == "blocker" })
+        } else {
+            #expect(r.status == 1, "\(c.path) exit \(r.status): \(r.stderr)")
+            for e in c.diagnostics {
+                #expect(found.contains { d in e.allSatisfy { d[$0.key] == $0.value } }, "\(c.path): expected \(e), got \(found)")
+            }
+        }
+        #expect(found.allSatisfy { $0["file"] == c.path })
+    }
+
+    @Test func textOutputForTheWholeCorpus() throws {
+        let r = try Paths.policyops(["validate"], directory: Self.root)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("FAILED:"))
+        #expect(r.stderr.isEmpty)
+    }
+}
