@@ -24,8 +24,9 @@ enum ValidateCommand: Command {
         }
         let compilation = SnapshotCompiler().compile(snapshot)
         let filter = try RepositoryOptions.relativePaths(arguments.positionals, in: view, context, spec: spec)
-        let report = try makeReport(compilation, snapshot: snapshot, filter: filter, source: arguments.value("rev") ?? "the working tree")
-        context.console.print(try ReportFormatter.render(report, as: format), terminator: "")
+        var report = try makeReport(compilation, snapshot: snapshot, filter: filter, source: arguments.value("rev") ?? "the working tree")
+        report.pathPrefix = view.prefix
+        context.console.print(ReportFormatter.render(report, as: format), terminator: "")
         return report.ok ? .success : .blockers
     }
 

@@ -7,18 +7,25 @@ enum ReportFormat: String, CaseIterable {
 
 /// Renders a validation report in one format.
 enum ReportFormatter {
-    static func render(_ report: ValidationReport, as format: ReportFormat) throws -> String {
+    static func render(_ report: ValidationReport, as format: ReportFormat) -> String {
         switch format {
         case .text: return text(report)
         case .json: return json(report)
-        case .github, .sarif, .junit:
-            throw EnvironmentError("--format \(format.rawValue) is not implemented yet")
+        case .github: return GitHubAnnotations.render(report)
+        case .sarif: return SARIFLog.render(report)
+        case .junit: return JUnitReport.render(report)
         }
     }
 
     static func text(_ report: ValidationReport) -> String {
         var out = ""
         for d in report.diagnostics { out += d.textLine + "\n" }
+        return out + summary(report)
+    }
+
+    /// `OK: ...` or `FAILED: ...`, the last line of the text and GitHub formats.
+    static func summary(_ report: ValidationReport) -> String {
+        var out = ""
         let findings = [(Severity.blocker, "blocker"), (.error, "error"), (.warn, "warning"), (.info, "note")]
             .compactMap { s, word in report.count(s) > 0 ? counted(report.count(s), word) : nil }
         let scope = "\(counted(report.policyFileCount, "policy file")), \(counted(report.hostCount, "host")), \(counted(report.upsCount, "UPS", "UPSes"))"

@@ -21,6 +21,9 @@ struct ValidationReport {
     var hostCount: Int
     /// How many UPSes were declared.
     var upsCount: Int
+    /// The policy repository's folder inside the git repository ("" or ending in `/`):
+    /// CI formats name files from the repository's root, as CI systems see them.
+    var pathPrefix: String = ""
 
     var ok: Bool { !diagnostics.hasBlocker }
 
