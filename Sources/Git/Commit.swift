@@ -29,6 +29,13 @@ public struct TreeEntry: Sendable, Hashable {
     public var id: ObjectID
     /// File, symbolic link or submodule.
     public var kind: Kind
+
+    /// Creates an entry.
+    public init(path: String, id: ObjectID, kind: Kind) {
+        self.path = path
+        self.id = id
+        self.kind = kind
+    }
 }
 
 /// A file that differs between two trees.

@@ -307,9 +307,15 @@ public final class Repository {
 
     /// The files staged in the index whose paths start with `prefix` (relative to the
     /// repository's root), as the next commit would hold them.
-    public func stagedFiles(under prefix: String) throws(GitError) -> [TreeEntry] {
+    /// `indexFile` names another index than the repository's own, as git's GIT_INDEX_FILE
+    /// does during `git commit PATH` and `git commit -a`.
+    public func stagedFiles(under prefix: String, indexFile: String? = nil) throws(GitError) -> [TreeEntry] {
         var index: OpaquePointer?
-        try check(git_repository_index(&index, handle), "cannot read the index")
+        if let indexFile {
+            try check(git_index_open(&index, indexFile), "cannot read the index \(indexFile)")
+        } else {
+            try check(git_repository_index(&index, handle), "cannot read the index")
+        }
         defer { git_index_free(index) }
         var out: [TreeEntry] = []
         for i in 0..<git_index_entrycount(index) {

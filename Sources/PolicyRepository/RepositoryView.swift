@@ -129,10 +129,10 @@ public final class RepositoryView {
     }
 
     /// The files as staged in the index: what the next commit would hold.
-    public func indexSnapshot() throws -> Snapshot {
+    public func indexSnapshot(indexFile: String? = nil) throws -> Snapshot {
         let git = try requireGit()
         do {
-            let staged = try git.stagedFiles(under: prefix)
+            let staged = try git.stagedFiles(under: prefix, indexFile: indexFile)
             let settingsEntry = staged.first { $0.path == RepositorySettings.fileName && $0.kind == .file }
             let settingsBytes = try settingsEntry.map { try readBlob($0.id, git: git) }
             return try Snapshot.make(source: .index, settingsBytes: settingsBytes) { settings in

@@ -36,10 +36,6 @@ public struct VersionHistory {
         var previousSettingsBlob: ObjectID?? = .none
         var settings = RepositorySettings.standard
 
-        func absorb(_ files: [RepositoryFile]) {
-            absorbAnalyses(compiler.analyses(of: files, settings: settings))
-        }
-
         func absorbAnalyses(_ analyses: [PolicyFileAnalysis]) {
             for analysis in analyses {
                 guard let hash = analysis.hash else {
@@ -75,20 +71,9 @@ public struct VersionHistory {
                         .filter { $0.kind == .file && settings.role(of: $0.path) == .policy }
                     present = Set(entries.map(\.path))
                     valid = []
-                    let key = settings.analysisKey
-                    var known: [PolicyFileAnalysis] = []
-                    var unknown: [RepositoryFile] = []
-                    for entry in entries {
-                        if let cached = compiler.cache?.analysis(blobID: entry.id.hex, settingsKey: key) {
-                            known.append(cached.moved(to: entry.path))
-                        } else {
-                            unknown.append(RepositoryFile(path: entry.path, bytes: try view.readBlob(entry.id, git: git), blobID: entry.id.hex))
-                        }
-                    }
-                    absorbAnalyses(known)
-                    absorb(unknown)
+                    absorbAnalyses(try TreeAnalyzer(view: view, git: git, compiler: compiler).analyses(of: entries, settings: settings))
                 } else if previousTree != tree {
-                    var changed: [RepositoryFile] = []
+                    var changed: [TreeEntry] = []
                     for change in try git.changes(from: previousTree, to: tree) where settings.role(of: change.path) == .policy {
                         if change.kind == .deleted || !change.newIsRegularFile {
                             present.remove(change.path)
@@ -96,10 +81,9 @@ public struct VersionHistory {
                             continue
                         }
                         present.insert(change.path)
-                        changed.append(RepositoryFile(path: change.path, bytes: try view.readBlob(change.newID!, git: git),
-                                                      blobID: change.newID!.hex))
+                        changed.append(TreeEntry(path: change.path, id: change.newID!, kind: .file))
                     }
-                    absorb(changed)
+                    absorbAnalyses(try TreeAnalyzer(view: view, git: git, compiler: compiler).analyses(of: changed, settings: settings))
                 }
                 previousTree = tree
                 previousSettingsBlob = .some(settingsBlob)

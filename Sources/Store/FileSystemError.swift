@@ -11,8 +11,8 @@ public struct FileSystemError: Error, Sendable, CustomStringConvertible {
     /// errno.
     public var code: Int32
 
-    /// Captures errno now.
-    init(_ operation: String, _ path: String, code: Int32 = errno) {
+    /// A failure of `operation` on `path`; the reason is errno unless given.
+    public init(_ operation: String, _ path: String, code: Int32 = errno) {
         self.operation = operation
         self.path = path
         self.code = code

@@ -8,10 +8,13 @@ public struct PolicyFileAnalysis: Sendable {
     public var path: String
     /// Diagnostics from this file alone.
     public var diagnostics: [Diagnostic]
-    /// The validated spec, nil when the file has a blocker.
+    /// The validated spec, nil when the file has a blocker (or when the analysis came from a
+    /// cache that keeps only what checks across files need).
     public var spec: PolicySpec?
     /// SHA-256 of the canonical normalized spec, nil when the file has a blocker.
     public var hash: SHA256Digest?
+    /// The spec's `enabled` (meaningful when the file is valid).
+    public var enabled: Bool
     /// Where `targets.host_id` is, with its value in lower case.
     public var hostReference: SourceReference?
     /// Where each action's `capability_id` is, with the capability id.
@@ -20,16 +23,21 @@ public struct PolicyFileAnalysis: Sendable {
     public var nameReference: SourceReference?
 
     /// Creates an analysis.
-    public init(path: String, diagnostics: [Diagnostic], spec: PolicySpec?, hash: SHA256Digest?,
+    public init(path: String, diagnostics: [Diagnostic], spec: PolicySpec?, hash: SHA256Digest?, enabled: Bool,
                 hostReference: SourceReference?, capabilityReferences: [SourceReference], nameReference: SourceReference?) {
         self.path = path
         self.diagnostics = diagnostics
         self.spec = spec
         self.hash = hash
+        self.enabled = enabled
         self.hostReference = hostReference
         self.capabilityReferences = capabilityReferences
         self.nameReference = nameReference
     }
+
+    /// The version of what analyses say; cached analyses of another version are not used.
+    /// Raise it whenever a change to validation changes the diagnostics or facts of a file.
+    public static let analyzerVersion = 1
 
     /// Reads and validates one policy file.
     public static func analyze(path: String, bytes: [UInt8], defaults: PolicyDefaults = .standard,
@@ -37,7 +45,7 @@ public struct PolicyFileAnalysis: Sendable {
         let reader = PolicySpecReader(checker: DocumentChecker(file: path, bytes: bytes), defaults: defaults, catalog: catalog)
         let spec = reader.read()
         let hash = spec.map { SHA256.hash($0.canonicalBytes) }
-        return PolicyFileAnalysis(path: path, diagnostics: reader.checker.diagnostics, spec: spec, hash: hash,
+        return PolicyFileAnalysis(path: path, diagnostics: reader.checker.diagnostics, spec: spec, hash: hash, enabled: spec?.enabled ?? true,
                                   hostReference: reader.hostReference, capabilityReferences: reader.capabilityReferences,
                                   nameReference: reader.nameReference)
     }

@@ -16,8 +16,10 @@ public struct PolicyEntry: Sendable {
     public var path: String
     /// The stable id derived from the path.
     public var policyID: String
-    /// The spec, when valid.
+    /// The spec, when valid (and not taken from a cache of facts).
     public var spec: PolicySpec?
+    /// `enabled` of a valid spec.
+    public var enabled: Bool
     /// The spec hash, when valid.
     public var hash: SHA256Digest?
     /// Every diagnostic about this file, from the file alone and from checks across files.
@@ -27,8 +29,8 @@ public struct PolicyEntry: Sendable {
 
     /// Compiled, disabled or invalid.
     public var status: PolicyStatus {
-        guard spec != nil, !diagnostics.hasBlocker else { return .invalid }
-        return spec!.enabled ? .compiled : .disabled
+        guard hash != nil, !diagnostics.hasBlocker else { return .invalid }
+        return enabled ? .compiled : .disabled
     }
 }
 

@@ -105,7 +105,7 @@ public struct RepositoryCompiler: Sendable {
                 }
             }
             return PolicyEntry(path: analysis.path, policyID: PolicyIdentity.policyID(path: analysis.path),
-                               spec: analysis.spec, hash: analysis.hash, diagnostics: diagnostics,
+                               spec: analysis.spec, enabled: analysis.enabled, hash: analysis.hash, diagnostics: diagnostics,
                                nameReference: analysis.nameReference)
         }
 
@@ -114,7 +114,7 @@ public struct RepositoryCompiler: Sendable {
         var byName: [String: [Int]] = [:]
         for (i, e) in entries.enumerated() {
             if let h = e.hash { byHash[h, default: []].append(i) }
-            if let name = e.spec?.name { byName[name, default: []].append(i) }
+            if e.hash != nil, let name = e.nameReference?.value { byName[name, default: []].append(i) }
         }
         for (_, group) in byHash where group.count > 1 {
             for i in group {

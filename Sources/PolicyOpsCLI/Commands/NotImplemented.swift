@@ -26,13 +26,6 @@ enum NotImplemented {
         static func run(_ a: ParsedArguments, _ c: CommandContext) throws -> ExitCode { try fail(spec.name) }
     }
 
-    enum Hook: Command {
-        static let spec = CommandSpec(name: "hook", overview: "Git hooks: pre-receive, pre-commit, install (not implemented yet).",
-                                      arguments: [ArgumentSpec(name: "KIND", help: "pre-receive, pre-commit or install."), ArgumentSpec(name: "ARGS", help: "", optional: true, repeatable: true)],
-                                      options: [.value("git-dir", "DIR", "The repository to install into."), .value("kind", "KIND", "The hook to install."), .value("path", "SUBDIR", "The policy repository's folder.")])
-        static func run(_ a: ParsedArguments, _ c: CommandContext) throws -> ExitCode { try fail(spec.name) }
-    }
-
     enum Reconcile: Command {
         static let spec = CommandSpec(name: "reconcile", overview: "Watch a branch and apply its policies (not implemented yet).",
                                       options: [.value("repo", "DIR", "The policy repository."), .value("state", "DIR", "The state directory."),

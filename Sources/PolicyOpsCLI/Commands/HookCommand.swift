@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Git
+import Policy
+import PolicyRepository
+import Store
+
+/// `policyops hook`: the git hooks (pre-receive, pre-commit, post-receive) and their installer.
+enum HookCommand: Command {
+    static let spec = CommandSpec(
+        name: "hook",
+        overview: "Git hooks: reject pushes and commits with blockers, wake a reconciler, install them.",
+        arguments: [ArgumentSpec(name: "KIND", help: "pre-receive, pre-commit, post-receive, or install.")],
+        options: [
+            .value("path", "SUBDIR", "The policy repository's folder inside the git repository (default: its root)."),
+            .flag("gitlab", "pre-receive: prefix every line with GL-HOOK-ERR: so GitLab shows it."),
+            .value("git-dir", "DIR", "install: the git directory (a bare repository, or a working tree's .git)."),
+            .value("kind", "KIND", "install: which hook (default: pre-receive).", choices: HookScript.allCases.map(\.rawValue)),
+            .flag("force", "install: replace a hook that is not PolicyOps', keeping it as HOOK.before-policyops."),
+        ],
+        discussion: """
+        pre-receive reads git's "<old> <new> <ref>" lines and checks every commit the push brings to a guarded ref \
+        (refs/heads/* unless policyops.json says otherwise, read from the commit HEAD names before the push), oldest \
+        first. Any blocker rejects the whole push (exit 1). Deletions are allowed. Analyses are cached by blob id under \
+        the git directory (policyops/analysis-cache).
+        pre-commit checks what is staged (the index), not the working tree.
+        post-receive wakes the reconcilers that watch this repository; it never fails.
+        """)
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        switch arguments.positionals[0] {
+        case "pre-receive": return try preReceive(arguments, context)
+        case "pre-commit": return try preCommit(arguments, context)
+        case "post-receive": return postReceive(arguments, context)
+        case "install": return try install(arguments, context)
+        default:
+            throw UsageError(message: "Unknown hook '\(arguments.positionals[0])'; use pre-receive, pre-commit, post-receive or install", command: spec)
+        }
+    }
+
+    static func cacheFile(_ git: Repository) -> AnalysisCacheFile {
+        AnalysisCacheFile(path: git.gitDirectory + "policyops/analysis-cache")
+    }
+
+    // MARK: pre-receive
+
+    static func preReceive(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        let prefix = arguments.flag("gitlab") ? "GL-HOOK-ERR: " : ""
+        func say(_ line: String) { context.console.print(prefix + line) }
+        let git: Repository
+        do { git = try Repository.openFromEnvironment() } catch {
+            throw EnvironmentError("\(error.message); pre-receive runs inside git's hook environment")
+        }
+        let updates = try PreReceiveCheck.parse(readStandardInput())
+        let view = RepositoryView.inside(git, prefix: arguments.value("path") ?? "")
+        let outcome = try PreReceiveCheck(git: git, view: view, cache: cacheFile(git)).run(updates)
+        if outcome.checked.isEmpty { return .success }
+        let refs = outcome.refs.map { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : $0 }
+        guard !outcome.rejected.isEmpty else {
+            say("policyops: \(counted(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) checked: no blockers")
+            return .success
+        }
+        say("policyops: push rejected: \(outcome.rejected.count) of \(counted(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) \(outcome.rejected.count == 1 ? "has" : "have") blockers")
+        for (commit, blockers) in outcome.rejected {
+            say("")
+            say("\(commit.id.short) \"\(commit.summary)\": \(counted(blockers.count, "blocker"))")
+            for d in blockers.prefix(50) {
+                let place = d.pointer.isEmpty ? "" : " at \(d.pointer)"
+                say("  \(view.prefix)\(d.file):\(d.line):\(d.column): \(d.code.rawValue)\(place): \(d.message)")
+            }
+            if blockers.count > 50 { say("  ... and \(blockers.count - 50) more (run policyops validate --rev \(commit.id.short))") }
+        }
+        say("")
+        say("policyops: fix every commit (git rebase -i lets you amend the one that broke) and push again")
+        return .blockers
+    }
+
+    static func readStandardInput() -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: pre-commit
+
+    static func preCommit(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        let folder = context.absolute(arguments.value("path") ?? ".")
+        let view = try RepositoryView.open(folder, requireGit: true)
+        let indexFile = context.environment["GIT_INDEX_FILE"].map { context.absolute($0) }
+        let cache = view.git.map(cacheFile)
+        let compilation = SnapshotCompiler(cache: cache).compile(try view.indexSnapshot(indexFile: indexFile))
+        try? cache?.flush()
+        let diagnostics = compilation.diagnostics.filter { $0.severity >= .warn }
+        for d in diagnostics {
+            var line = d
+            line.file = view.prefix + d.file
+            context.console.print(line.textLine)
+        }
+        if compilation.hasBlocker {
+            context.console.print("policyops: commit refused: what is staged has \(counted(diagnostics.filter { $0.severity == .blocker }.count, "blocker")); fix, git add, and commit again")
+            return .blockers
+        }
+        return .success
+    }
+
+    // MARK: post-receive
+
+    /// Wakes every reconciler registered in `<git-dir>/policyops/watchers` (one state
+    /// directory per line) by writing one byte into its `nudge` FIFO, without blocking.
+    static func postReceive(_ arguments: ParsedArguments, _ context: CommandContext) -> ExitCode {
+        _ = readStandardInput()
+        guard let git = try? Repository.openFromEnvironment(),
+              let list = try? AtomicFile.read(git.gitDirectory + "policyops/watchers") else { return .success }
+        for line in String(decoding: list, as: UTF8.self).split(separator: "\n") where line.hasPrefix("/") {
+            let fifo = String(line) + "/nudge"
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            var byte: UInt8 = 1
+            if write(fd, &byte, 1) == 1 { context.console.print("policyops: woke the reconciler of \(line)") }
+            close(fd)
+        }
+        return .success
+    }
+
+    // MARK: install
+
+    static func install(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        guard let gitDirOption = arguments.value("git-dir") else {
+            throw UsageError(message: "Missing expected option '--git-dir <dir>'", command: spec)
+        }
+        let gitDir = context.absolute(gitDirOption)
+        guard AtomicFile.exists(gitDir + "/objects"), AtomicFile.exists(gitDir + "/HEAD") else {
+            throw EnvironmentError("\(gitDir) is not a git directory (no objects/ and HEAD); give a bare repository or a working tree's .git")
+        }
+        let kind = HookScript(rawValue: arguments.value("kind") ?? "pre-receive")!
+        let binary = executablePath()
+        let script = kind.render(binary: binary, path: arguments.value("path"))
+        try AtomicFile.makeFolders(gitDir + "/hooks")
+        let target = gitDir + "/hooks/" + kind.rawValue
+        if let existing = try AtomicFile.read(target) {
+            let text = String(decoding: existing, as: UTF8.self)
+            if text == script {
+                context.console.print("\(target) is already installed")
+                return .success
+            }
+            if !text.contains(kind.marker) {
+                guard arguments.flag("force") else {
+                    throw EnvironmentError("\(target) exists and is not PolicyOps' hook; move it away, or pass --force to keep it as \(kind.rawValue).before-policyops")
+                }
+                let backup = target + ".before-policyops"
+                if AtomicFile.exists(backup) { throw EnvironmentError("\(backup) already exists; move it away first") }
+                if rename(target, backup) != 0 { throw FileSystemError("rename", target) }
+                context.console.print("kept the previous hook as \(backup)")
+            }
+        }
+        try AtomicFile.write(Array(script.utf8), to: target, mode: 0o755)
+        chmod(target, 0o755)
+        context.console.print("installed \(target) -> \(binary) hook \(kind.rawValue)")
+        return .success
+    }
+
+    /// The running binary's absolute path.
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

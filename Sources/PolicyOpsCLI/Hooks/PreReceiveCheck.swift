@@ -1,0 +1,81 @@
+import Git
+import Policy
+import PolicyRepository
+import Store
+
+/// What a pre-receive hook decides about one push: reads git's ref lines, checks every
+/// commit the push brings to a guarded ref (oldest first, each once), and says which
+/// commits have blockers.
+struct PreReceiveCheck {
+    /// One line of git's input: `<old> <new> <ref>`.
+    struct RefUpdate {
+        var old: ObjectID
+        var new: ObjectID
+        var ref: String
+        var isDeletion: Bool { new.isZero }
+    }
+
+    let git: Repository
+    let view: RepositoryView
+    let cache: AnalysisCacheFile
+
+    static func parse(_ input: String) throws -> [RefUpdate] {
+        try input.split(separator: "\n").map { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 3, let old = ObjectID(hex: String(parts[0])), let new = ObjectID(hex: String(parts[1])) else {
+                throw EnvironmentError("unexpected input line from git: \"\(line)\"; a pre-receive hook reads \"<old> <new> <ref>\" lines")
+            }
+            return RefUpdate(old: old, new: new, ref: String(parts[2]))
+        }
+    }
+
+    /// The refs guarded by the settings of the commit the repository's HEAD names now (the
+    /// standard `refs/heads/*` when there is none yet): a push cannot loosen its own check.
+    func guardedRefs() -> [String] {
+        guard let head = try? git.resolveCommit("HEAD"),
+              let settings = try? CommitChecker(view: view, cache: cache).settings(at: head) else {
+            return RepositorySettings.standard.guardedRefs
+        }
+        return settings.guardedRefs
+    }
+
+    static func isGuarded(_ ref: String, by patterns: [String]) -> Bool {
+        patterns.contains { Glob.matches(pattern: $0, ref) }
+    }
+
+    struct Outcome {
+        /// Every commit checked, oldest first.
+        var checked: [Commit] = []
+        /// The commits with blockers and their blocking diagnostics.
+        var rejected: [(Commit, [Diagnostic])] = []
+        /// Guarded refs updated.
+        var refs: [String] = []
+    }
+
+    func run(_ updates: [RefUpdate]) throws -> Outcome {
+        let patterns = guardedRefs()
+        var outcome = Outcome()
+        var tips: [ObjectID] = []
+        for update in updates where Self.isGuarded(update.ref, by: patterns) && !update.isDeletion {
+            outcome.refs.append(update.ref)
+            // An annotated tag names a tag object: check the commit it points at.
+            guard let tip = try? git.resolveCommit(update.new.hex) else { continue }
+            if !tips.contains(tip) { tips.append(tip) }
+        }
+        guard !tips.isEmpty else { return outcome }
+        var commits = try git.commitsIntroduced(by: tips, hidingReferencesMatching: "refs/*")
+        // A ref moved to a commit already in the repository brings no new commit, but
+        // what it points at must still pass.
+        for tip in tips where !commits.contains(tip) { commits.append(tip) }
+        let checker = CommitChecker(view: view, cache: cache)
+        for id in commits {
+            let commit = try git.commit(id)
+            outcome.checked.append(commit)
+            let compilation = try checker.check(id)
+            let blockers = compilation.diagnostics.filter { $0.severity == .blocker }
+            if !blockers.isEmpty { outcome.rejected.append((commit, blockers)) }
+        }
+        try? cache.flush()
+        return outcome
+    }
+}

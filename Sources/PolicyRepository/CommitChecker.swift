@@ -1,0 +1,64 @@
+import Git
+import Policy
+
+/// Checks whole commits quickly, as a pre-receive hook must: the policy files of each
+/// commit come from the analysis cache by blob id, so a push that changes one file of
+/// 10,000 reads and validates one file; the checks across files (declared hosts, driver
+/// capabilities, duplicate specs) are always made over every policy of the commit.
+public struct CommitChecker {
+    let view: RepositoryView
+    let compiler: SnapshotCompiler
+
+    /// A checker over a repository with an analysis cache.
+    public init(view: RepositoryView, cache: any AnalysisCache) {
+        self.view = view
+        self.compiler = SnapshotCompiler(cache: cache)
+    }
+
+    /// The settings of a commit's policy repository (standard ones when it has none).
+    public func settings(at commit: ObjectID) throws -> RepositorySettings {
+        let git = try view.requireGit()
+        do {
+            guard let tree = try git.treeID(commit: commit, path: view.path) else { return .standard }
+            return try settings(tree: tree, git: git).0
+        } catch { throw RepositoryError(error.message) }
+    }
+
+    func settings(tree: ObjectID, git: Repository) throws(GitError) -> (RepositorySettings, [Diagnostic]) {
+        let top = try git.files(inTree: tree) { _ in false }
+        guard let entry = top.first(where: { $0.path == RepositorySettings.fileName && $0.kind == .file }) else { return (.standard, []) }
+        return RepositorySettings.read(bytes: try view.readBlob(entry.id, git: git))
+    }
+
+    /// Compiles the commit `id` as a whole.
+    public func check(_ id: ObjectID) throws -> RepositoryCompilation {
+        let git = try view.requireGit()
+        do {
+            guard let tree = try git.treeID(commit: id, path: view.path) else {
+                return RepositoryCompiler(catalog: compiler.catalog).compile(settings: .standard, files: [], policyAnalyses: [])
+            }
+            let (settings, settingsDiagnostics) = try settings(tree: tree, git: git)
+            let entries = try git.files(inTree: tree) { RepositoryView.mayHoldMatches($0, settings) }
+            var policyEntries: [TreeEntry] = []
+            var others: [RepositoryFile] = []
+            for entry in entries {
+                let role = settings.role(of: entry.path)
+                switch entry.kind {
+                case .file where role == .policy:
+                    policyEntries.append(entry)
+                case .file where role != nil:
+                    others.append(RepositoryFile(path: entry.path, bytes: try view.readBlob(entry.id, git: git), blobID: entry.id.hex))
+                case .file:
+                    if settings.isInPolicyFolder(entry.path) { others.append(RepositoryFile(path: entry.path, bytes: [], blobID: entry.id.hex)) }
+                case .symlink, .submodule:
+                    others.append(RepositoryFile(path: entry.path, kind: entry.kind == .symlink ? .symlink : .submodule, bytes: [], blobID: entry.id.hex))
+                }
+            }
+            let analyses = try TreeAnalyzer(view: view, git: git, compiler: compiler).analyses(of: policyEntries, settings: settings)
+            return RepositoryCompiler(catalog: compiler.catalog).compile(settings: settings, settingsDiagnostics: settingsDiagnostics,
+                                                                          files: others, policyAnalyses: analyses)
+        } catch {
+            throw RepositoryError(error.message)
+        }
+    }
+}
