@@ -13,7 +13,7 @@ public enum PolicyOpsMain {
 
     static var commands: [any Command.Type] { [
         ValidateCommand.self, CompileCommand.self, ExplainCommand.self, SchemaCommand.self,
-        NotImplemented.Diff.self, NotImplemented.Plan.self, NotImplemented.Inverse.self, HookCommand.self,
+        DiffCommand.self, NotImplemented.Plan.self, NotImplemented.Inverse.self, HookCommand.self,
         NotImplemented.Reconcile.self, NotImplemented.Event.self, NotImplemented.Status.self, NotImplemented.Ledger.self,
         NotImplemented.Inventory.self,
     ] }

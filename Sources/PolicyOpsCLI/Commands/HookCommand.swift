@@ -14,7 +14,7 @@ enum HookCommand: Command {
         arguments: [ArgumentSpec(name: "KIND", help: "pre-receive, pre-commit, post-receive, or install.")],
         options: [
             .value("path", "SUBDIR", "The policy repository's folder inside the git repository (default: its root)."),
-            .flag("gitlab", "pre-receive: prefix every line with GL-HOOK-ERR: so GitLab shows it."),
+            .flag("gitlab", "pre-receive (and install of it): prefix every line with GL-HOOK-ERR: so GitLab shows it."),
             .value("git-dir", "DIR", "install: the git directory (a bare repository, or a working tree's .git)."),
             .value("kind", "KIND", "install: which hook (default: pre-receive).", choices: HookScript.allCases.map(\.rawValue)),
             .flag("force", "install: replace a hook that is not PolicyOps', keeping it as HOOK.before-policyops."),
@@ -141,7 +141,7 @@ enum HookCommand: Command {
         }
         let kind = HookScript(rawValue: arguments.value("kind") ?? "pre-receive")!
         let binary = executablePath()
-        let script = kind.render(binary: binary, path: arguments.value("path"))
+        let script = kind.render(binary: binary, path: arguments.value("path"), gitlab: arguments.flag("gitlab"))
         try AtomicFile.makeFolders(gitDir + "/hooks")
         let target = gitDir + "/hooks/" + kind.rawValue
         if let existing = try AtomicFile.read(target) {

@@ -5,13 +5,6 @@ enum NotImplemented {
         throw EnvironmentError("policyops \(name) is not implemented yet")
     }
 
-    enum Diff: Command {
-        static let spec = CommandSpec(name: "diff", overview: "Show what changes between two revisions, policy by policy (not implemented yet).",
-                                      arguments: [ArgumentSpec(name: "BASE", help: "The base revision."), ArgumentSpec(name: "HEAD", help: "The revision compared.")],
-                                      options: [.value("repo", "DIR", "The policy repository."), .value("format", "FORMAT", "Output format.", choices: ["text", "json", "markdown"])])
-        static func run(_ a: ParsedArguments, _ c: CommandContext) throws -> ExitCode { try fail(spec.name) }
-    }
-
     enum Plan: Command {
         static let spec = CommandSpec(name: "plan", overview: "Dry-run every policy against the hosts' live state (not implemented yet).",
                                       options: [.value("repo", "DIR", "The policy repository."), .value("rev", "REV", "The commit to plan."),

@@ -39,9 +39,13 @@ enum HookScript: String, CaseIterable {
         }
     }
 
-    /// The script for a binary at `binary`, with the policy folder `path` (if any).
-    func render(binary: String, path: String?) -> String {
-        let args = path.map { "--path " + HookScript.shellQuote($0) } ?? ""
+    /// The script for a binary at `binary`, with the policy folder `path` (if any) and the
+    /// GitLab prefix when asked.
+    func render(binary: String, path: String?, gitlab: Bool = false) -> String {
+        var options: [String] = []
+        if let path { options.append("--path " + HookScript.shellQuote(path)) }
+        if gitlab && self == .preReceive { options.append("--gitlab") }
+        let args = options.joined(separator: " ")
         return template.replacingOccurrences(of: "'@POLICYOPS@'", with: HookScript.shellQuote(binary))
             .replacingOccurrences(of: " @ARGS@", with: args.isEmpty ? "" : " " + args)
     }
