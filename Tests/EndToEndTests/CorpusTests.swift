@@ -54,3 +54,40 @@ import TestSupport
         #expect(r.stderr.isEmpty)
     }
 }
+
+/// The library of ready patterns in `policies/` is a valid policy repository of its own.
+@Suite struct PatternLibraryTests {
+    static let library = Paths.packageRoot + "/policies"
+
+    @Test func everyPatternValidatesWithoutAnyDiagnostic() throws {
+        let r = try Paths.policyops(["validate", "--repo", Self.library, "--format", "json"])
+        #expect(r.status == 0, "\(r.stdout)")
+        let report = try json(r.stdout)
+        #expect((report["diagnostics"] as? [Any])?.isEmpty == true, "\(report["diagnostics"] ?? "")")
+        let patterns = try FileManager.default.contentsOfDirectory(atPath: Self.library + "/patterns").filter { $0.hasSuffix(".json") }
+        #expect(patterns.count >= 10)
+        #expect((report["policies"] as? [Any])?.count == patterns.count)
+    }
+
+    @Test func everyPatternIsExplained() throws {
+        for pattern in try FileManager.default.contentsOfDirectory(atPath: Self.library + "/patterns") where pattern.hasSuffix(".json") {
+            let r = try Paths.policyops(["explain", "--repo", Self.library, Self.library + "/patterns/" + pattern])
+            #expect(r.status == 0, "\(pattern): \(r.stderr)")
+        }
+    }
+
+    @Test func theLibraryHostsAreTheExampleHosts() throws {
+        for host in try FileManager.default.contentsOfDirectory(atPath: Paths.exampleRepo + "/hosts") {
+            let a = try String(contentsOfFile: Paths.exampleRepo + "/hosts/" + host, encoding: .utf8)
+            let b = try String(contentsOfFile: Self.library + "/hosts/" + host, encoding: .utf8)
+            #expect(a.replacingOccurrences(of: "\"../host-v1.schema.json\"", with: "\"../../example-repo/host-v1.schema.json\"") == b, "\(host) drifted")
+        }
+    }
+
+    @Test func theReadmeListsEveryPattern() throws {
+        let readme = try String(contentsOfFile: Self.library + "/README.md", encoding: .utf8)
+        for pattern in try FileManager.default.contentsOfDirectory(atPath: Self.library + "/patterns") where pattern.hasSuffix(".json") {
+            #expect(readme.contains("(patterns/\(pattern))"), "\(pattern) is not in policies/README.md")
+        }
+    }
+}
