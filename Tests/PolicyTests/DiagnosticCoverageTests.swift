@@ -15,6 +15,7 @@ import Testing
             seen.formUnion(JSONReader.read(bytes).issues.map(\.code))
         }
         seen.formUnion(JSONReader.read(Array(repeating: 0x20, count: (1 << 20) + 1)).issues.map(\.code))
+        seen.formUnion(JSONReader.read(Array(("[" + String(repeating: "/**/", count: 300) + "1]").utf8)).issues.map(\.code))
         for c in PolicyValidationTests.cases {
             seen.formUnion(Fixtures.analyze(Fixtures.policy(c.fields, removing: c.removing)).diagnostics.map(\.code))
         }

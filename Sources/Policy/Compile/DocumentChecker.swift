@@ -4,8 +4,23 @@ public final class DocumentChecker {
     /// The path relative to the policy repository.
     public let file: String
     private var source: SourceText
+    private var found: [Diagnostic] = []
+    private var suppressed = 0
+    private var suppressedSeverity = Severity.info
+    private var firstSuppressed: (offset: Int, pointer: JSONPointer)?
+
+    /// The most diagnostics one file reports; the rest are summed up in one PO1018, so a
+    /// hostile file cannot make the report (or the time to position it) explode.
+    public static let maxDiagnostics = 100
+
     /// Everything found so far.
-    public private(set) var diagnostics: [Diagnostic] = []
+    public var diagnostics: [Diagnostic] {
+        guard suppressed > 0, let first = firstSuppressed else { return found }
+        let (line, column) = source.positionOnce(of: first.offset)
+        return found + [Diagnostic(code: .tooManyProblems, severity: suppressedSeverity, file: file, pointer: first.pointer.string,
+                                   line: line, column: column,
+                                   message: "\(suppressed.grouped) more problems in this file are not shown; fix the ones above and validate again")]
+    }
 
     /// Starts checking the file with these bytes.
     public init(file: String, bytes: [UInt8]) {
@@ -17,7 +32,7 @@ public final class DocumentChecker {
     public var bytes: [UInt8] { source.bytes }
 
     /// True when a blocker was reported.
-    public var hasBlocker: Bool { diagnostics.hasBlocker }
+    public var hasBlocker: Bool { found.hasBlocker || (suppressed > 0 && suppressedSeverity == .blocker) }
 
     /// Line and column of a byte offset.
     public func position(of offset: Int) -> (line: Int, column: Int) {
@@ -26,9 +41,15 @@ public final class DocumentChecker {
 
     /// Records a finding at a byte offset.
     public func report(_ code: DiagnosticCode, at offset: Int, _ pointer: JSONPointer, _ message: String, severity: Severity? = nil) {
+        if found.count >= Self.maxDiagnostics {
+            suppressed += 1
+            suppressedSeverity = max(suppressedSeverity, severity ?? code.severity)
+            if firstSuppressed == nil { firstSuppressed = (offset, pointer) }
+            return
+        }
         let (line, column) = source.position(of: offset)
-        diagnostics.append(Diagnostic(code: code, severity: severity, file: file, pointer: pointer.string,
-                                      line: line, column: column, message: message))
+        found.append(Diagnostic(code: code, severity: severity, file: file, pointer: pointer.string,
+                                line: line, column: column, message: message))
     }
 
     /// Records a finding about a value.
@@ -40,7 +61,7 @@ public final class DocumentChecker {
     public func readJSON(limits: JSONReadLimits = .default) -> JSONValue? {
         let result = JSONReader.read(source.bytes, limits: limits)
         for issue in result.issues {
-            report(issue.code, at: issue.offset, .root, issue.message)
+            report(issue.code, at: issue.offset, JSONPointer(string: issue.pointer), issue.message)
         }
         return result.value
     }

@@ -18,7 +18,7 @@ public struct ObjectFields {
             if let near = ObjectFields.closest(to: m.key, in: allowed) {
                 message += "; did you mean \"\(near)\"?"
             }
-            message += " Allowed: \(allowed.joined(separator: ", "))"
+            message += (message.hasSuffix("?") ? " Allowed: " : "; allowed: ") + allowed.joined(separator: ", ")
             checker.report(.unknownField, at: m.keyOffset, pointer.appending(m.key), message)
         }
     }

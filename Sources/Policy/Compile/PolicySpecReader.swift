@@ -59,8 +59,8 @@ final class PolicySpecReader {
         guard let name = root.string("name", required: true) else { return nil }
         let value = root.member("name")!.value
         let pointer = root.pointer.appending("name")
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            checker.report(.invalidValue, value, pointer, "\"name\" contains a control character (a line break or tab); write the name on one line")
+        if name.unicodeScalars.contains(where: String.isUnsafe) {
+            checker.report(.invalidValue, value, pointer, "\"name\" contains a control or bidirectional-override character (\(name.terminalSafe)); write the name as plain text on one line")
             return nil
         }
         let trimmed = name.trimmingWhitespace

@@ -24,6 +24,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case fileTooLarge = "PO1015"
     case emptyFile = "PO1016"
     case trailingContent = "PO1017"
+    case tooManyProblems = "PO1018"
 
     // The shape of a document
     case unknownField = "PO2001"
@@ -149,6 +150,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .fileTooLarge: return "File larger than the limit"
         case .emptyFile: return "Empty file"
         case .trailingContent: return "Content after the JSON value"
+        case .tooManyProblems: return "Too many problems in one file"
         case .unknownField: return "Unknown field"
         case .missingField: return "Missing required field"
         case .wrongType: return "Value of the wrong type"

@@ -6,7 +6,8 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible {
     /// The whole document.
     public static let root = JSONPointer(string: "")
 
-    private init(string: String) { self.string = string }
+    /// A pointer from its text (already escaped).
+    public init(string: String) { self.string = string }
 
     /// The pointer to member `key` of the object this pointer names.
     public func appending(_ key: String) -> JSONPointer {

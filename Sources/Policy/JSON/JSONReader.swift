@@ -26,6 +26,8 @@ public struct JSONReadIssue: Sendable, Hashable {
     public var offset: Int
     /// What is wrong and what would be right.
     public var message: String
+    /// The JSON pointer of the value (or the container) where the problem is.
+    public var pointer: String = ""
 }
 
 /// What reading a file gave: the value (nil after a fatal problem) and every issue found.
@@ -51,7 +53,12 @@ public enum JSONReader {
         return bytes.withUnsafeBufferPointer { buffer in
             var parser = Parser(bytes: buffer, limits: limits)
             let value = parser.parseDocument()
-            return JSONReadResult(value: value, issues: parser.issues.sorted { $0.offset < $1.offset })
+            var issues = parser.issues.sorted { $0.offset < $1.offset }
+            if parser.suppressed > 0 {
+                issues.append(JSONReadIssue(code: .tooManyProblems, offset: issues.last?.offset ?? 0,
+                                            message: "\(parser.suppressed.grouped) more problems of this kind are not shown; fix the ones above and validate again"))
+            }
+            return JSONReadResult(value: value, issues: issues)
         }
     }
 }
@@ -63,6 +70,15 @@ private struct Parser {
     let limits: JSONReadLimits
     var pos = 0
     var issues: [JSONReadIssue] = []
+    var suppressed = 0
+    var suppressedSeverity = Severity.info
+    /// Where the reader is in the document, for the pointers of issues.
+    var path: [PathComponent] = []
+
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
 
     init(bytes: UnsafeBufferPointer<UInt8>, limits: JSONReadLimits) {
         self.bytes = bytes
@@ -71,20 +87,17 @@ private struct Parser {
 
     mutating func parseDocument() -> JSONValue? {
         if let encoding = detectWideEncoding() {
-            issues.append(JSONReadIssue(code: .unsupportedEncoding, offset: 0,
-                                        message: "file is encoded as \(encoding); policy files must be UTF-8"))
+            report(.unsupportedEncoding, at: 0, "file is encoded as \(encoding); policy files must be UTF-8")
             return nil
         }
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-            issues.append(JSONReadIssue(code: .byteOrderMark, offset: 0,
-                                        message: "file starts with a UTF-8 byte-order mark; it is accepted, but save the file as UTF-8 without BOM"))
+            report(.byteOrderMark, at: 0, "file starts with a UTF-8 byte-order mark; it is accepted, but save the file as UTF-8 without BOM")
             pos = 3
         }
         do {
             try skipWhitespace()
             if pos == bytes.count {
-                issues.append(JSONReadIssue(code: .emptyFile, offset: 0,
-                                            message: "file is empty; a policy file holds one JSON object"))
+                report(.emptyFile, at: 0, "file is empty; a policy file holds one JSON object")
                 return nil
             }
             let value = try parseValue(depth: 0)
@@ -117,8 +130,7 @@ private struct Parser {
         case UInt8(ascii: "N"), UInt8(ascii: "I"):
             if matches("NaN") || matches("Infinity") {
                 let word = matches("NaN") ? "NaN" : "Infinity"
-                issues.append(JSONReadIssue(code: .nonFiniteNumber, offset: start,
-                                            message: "\(word) is not a JSON number; write a finite number"))
+                report(.nonFiniteNumber, at: start, "\(word) is not a JSON number; write a finite number")
                 pos += word.utf8.count
                 return JSONValue(.invalid, offset: start)
             }
@@ -162,14 +174,14 @@ private struct Parser {
             guard bytes[pos] == UInt8(ascii: ":") else { throw unexpected("expected ':' after the key \"\(key)\"") }
             pos += 1
             try skipWhitespace()
+            path.append(.key(key))
             let value = try parseValue(depth: depth)
             if let first = firstOccurrence(of: key, in: members, seen: &seen) {
-                issues.append(JSONReadIssue(
-                    code: .duplicateKey, offset: keyOffset,
-                    message: "duplicate key \"\(key)\" (first at line \(line(of: first.keyOffset))); an object names each key once"))
+                report(.duplicateKey, at: keyOffset, "duplicate key \"\(key)\" (first at line \(line(of: first.keyOffset))); an object names each key once")
             } else {
                 members.append(JSONMember(key: key, keyOffset: keyOffset, value: value))
             }
+            path.removeLast()
             try skipWhitespace()
             guard pos < bytes.count else { throw end("expected ',' or '}' to continue the object") }
             switch bytes[pos] {
@@ -178,8 +190,7 @@ private struct Parser {
                 pos += 1
                 try skipWhitespace()
                 if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
-                    issues.append(JSONReadIssue(code: .trailingComma, offset: comma,
-                                                message: "trailing comma before '}'; remove it"))
+                    report(.trailingComma, at: comma, "trailing comma before '}'; remove it")
                     pos += 1
                     return JSONValue(.object(members), offset: start)
                 }
@@ -217,7 +228,9 @@ private struct Parser {
         }
         while true {
             try skipWhitespace()
+            path.append(.index(elements.count))
             elements.append(try parseValue(depth: depth))
+            path.removeLast()
             try skipWhitespace()
             guard pos < bytes.count else { throw end("expected ',' or ']' to continue the array") }
             switch bytes[pos] {
@@ -226,8 +239,7 @@ private struct Parser {
                 pos += 1
                 try skipWhitespace()
                 if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
-                    issues.append(JSONReadIssue(code: .trailingComma, offset: comma,
-                                                message: "trailing comma before ']'; remove it"))
+                    report(.trailingComma, at: comma, "trailing comma before ']'; remove it")
                     pos += 1
                     return JSONValue(.array(elements), offset: start)
                 }
@@ -274,9 +286,13 @@ private struct Parser {
                 return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &out)
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"):
+                fail(.invalidString, at: pos,
+                     "the string that starts at line \(line(of: open)) is not closed before the end of the line: add its closing \" (a JSON string cannot hold a raw line break; write \\n inside one)")
+                throw FatalReadError()
             case 0..<0x20:
                 fail(.invalidString, at: pos,
-                     "raw control character \(scalarName(UInt32(b))) in a string; write it as an escape such as \\n or \\u00\(hexByte(b))")
+                     "raw control character \(scalarName(UInt32(b))) in a string; write it as an escape such as \\t or \\u00\(hexByte(b))")
                 throw FatalReadError()
             case 0x80...:
                 let length = try utf8SequenceLength(at: pos)
@@ -336,9 +352,7 @@ private struct Parser {
     }
 
     mutating func loneSurrogate(_ unit: UInt32, at offset: Int) {
-        issues.append(JSONReadIssue(
-            code: .loneSurrogate, offset: offset,
-            message: "\\u\(hex4String(unit)) is half of a UTF-16 surrogate pair without its other half; write the character itself or a complete pair"))
+        report(.loneSurrogate, at: offset, "\\u\(hex4String(unit)) is half of a UTF-16 surrogate pair without its other half; write the character itself or a complete pair")
     }
 
     mutating func hex4(escapeStart: Int) throws -> UInt32 {
@@ -395,14 +409,12 @@ private struct Parser {
             pos += 1
         }
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "-"), matches("Infinity", at: pos + 1) {
-            issues.append(JSONReadIssue(code: .nonFiniteNumber, offset: start,
-                                        message: "-Infinity is not a JSON number; write a finite number"))
+            report(.nonFiniteNumber, at: start, "-Infinity is not a JSON number; write a finite number")
             pos += 9
             return JSONValue(.invalid, offset: start)
         }
         if sawPlus, matches("Infinity") {
-            issues.append(JSONReadIssue(code: .nonFiniteNumber, offset: start,
-                                        message: "+Infinity is not a JSON number; write a finite number"))
+            report(.nonFiniteNumber, at: start, "+Infinity is not a JSON number; write a finite number")
             pos += 8
             return JSONValue(.invalid, offset: start)
         }
@@ -415,23 +427,20 @@ private struct Parser {
             throw unexpected("expected a number")
         }
         if literalBytes.count > limits.maxNumberLength {
-            issues.append(JSONReadIssue(code: .numberOutOfRange, offset: start,
-                                        message: "number literal of \(literalBytes.count) characters; the limit is \(limits.maxNumberLength)"))
+            report(.numberOutOfRange, at: start, "number literal of \(literalBytes.count) characters; the limit is \(limits.maxNumberLength)")
             return JSONValue(.invalid, offset: start)
         }
         switch Self.checkGrammar(literalBytes) {
-        case .failure(let reason):
-            issues.append(JSONReadIssue(code: .invalidNumber, offset: start, message: "malformed number \(literal): \(reason)"))
+        case .failure(let error):
+            report(.invalidNumber, at: start, "malformed number \(literal): \(error.reason)")
             return JSONValue(.invalid, offset: start)
         case .success(let isInteger):
             if sawPlus {
-                issues.append(JSONReadIssue(code: .invalidNumber, offset: start,
-                                            message: "a JSON number does not start with '+'; write \(literal)"))
+                report(.invalidNumber, at: start, "a JSON number does not start with '+'; write \(literal)")
             }
             let number = JSONNumber(literal: literal, isInteger: isInteger)
             if number.double == nil {
-                issues.append(JSONReadIssue(code: .numberOutOfRange, offset: start,
-                                            message: "number \(literal) does not fit a 64-bit floating-point value"))
+                report(.numberOutOfRange, at: start, "number \(literal) does not fit a 64-bit floating-point value")
                 return JSONValue(.invalid, offset: start)
             }
             return JSONValue(.number(number), offset: start)
@@ -502,8 +511,7 @@ private struct Parser {
 
     mutating func skipComment() throws {
         let start = pos
-        issues.append(JSONReadIssue(code: .comment, offset: start,
-                                    message: "comments are not JSON; move the text into the \"notes\" field"))
+        report(.comment, at: start, "comments are not JSON; move the text into the \"notes\" field")
         if bytes[pos + 1] == UInt8(ascii: "/") {
             while pos < bytes.count, bytes[pos] != UInt8(ascii: "\n") { pos += 1 }
             return
@@ -555,7 +563,32 @@ private struct Parser {
     // MARK: reporting
 
     mutating func fail(_ code: DiagnosticCode, at offset: Int, _ message: String) {
-        issues.append(JSONReadIssue(code: code, offset: offset, message: message))
+        report(code, at: offset, message)
+    }
+
+    /// The most issues one file reports; the rest are counted in one PO1018.
+    static let maxIssues = 200
+
+    /// Records an issue with the JSON pointer of where the reader is.
+    mutating func report(_ code: DiagnosticCode, at offset: Int, _ message: String, pointer: String? = nil) {
+        if issues.count >= Self.maxIssues {
+            suppressed += 1
+            if code.severity > suppressedSeverity { suppressedSeverity = code.severity }
+            return
+        }
+        issues.append(JSONReadIssue(code: code, offset: offset, message: message, pointer: pointer ?? currentPointer()))
+    }
+
+    /// The pointer of the value being read.
+    func currentPointer() -> String {
+        var out = ""
+        for component in path {
+            switch component {
+            case .key(let k): out += "/" + JSONPointer.escape(k)
+            case .index(let i): out += "/" + String(i)
+            }
+        }
+        return out
     }
 
     mutating func unexpected(_ expectation: String) -> FatalReadError {

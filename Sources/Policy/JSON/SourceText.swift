@@ -13,11 +13,28 @@ public struct SourceText: Sendable {
         self.bytes = bytes
     }
 
-    /// Line and column of `offset` (clamped to the file).
+    private var last: (offset: Int, line: Int, column: Int, lineEnd: Int)?
+
+    /// Line and column of `offset` (clamped to the file). Positions asked for in file
+    /// order on one line continue from the previous one, so many findings on one long
+    /// line cost linear time, not quadratic.
     public mutating func position(of offset: Int) -> (line: Int, column: Int) {
         let starts = lineStarts ?? buildLineStarts()
         lineStarts = starts
-        return Self.position(of: offset, bytes: bytes, lineStarts: starts)
+        let offset = max(0, min(offset, bytes.count))
+        if let l = last, offset >= l.offset, offset < l.lineEnd {
+            var column = l.column
+            var i = l.offset
+            while i < offset {
+                if bytes[i] & 0xC0 != 0x80 { column += 1 }
+                i += 1
+            }
+            last = (offset, l.line, column, l.lineEnd)
+            return (l.line, column)
+        }
+        let (line, column) = Self.position(of: offset, bytes: bytes, lineStarts: starts)
+        last = (offset, line, column, line < starts.count ? starts[line] : bytes.count + 1)
+        return (line, column)
     }
 
     /// Line and column of `offset`, without keeping the index (for one-off use).

@@ -170,10 +170,13 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
             let wordStart = i
             while i < b.count, b[i] != UInt8(ascii: " "), b[i] != UInt8(ascii: "\t") { i += 1 }
             let word = String(decoding: b[wordStart..<i], as: UTF8.self)
-            if word == "and", i < b.count { continue }
+            if word == "and" {
+                skipSpaces()
+                if i < b.count { continue }
+                return fail("expected a term after \"and\"", i)
+            }
             if word.lowercased() == "and" { return fail("write \"and\" in lower case", wordStart) }
             if word == "or" || word == "OR" || word == "||" { return fail("queries join terms with \"and\" only; use one policy per alternative", wordStart) }
-            if word == "and" { return fail("expected a term after \"and\"", i) }
             return fail("expected \" and \" between terms, found \"\(word)\"", wordStart)
         }
         var unique: [String: Term] = [:]

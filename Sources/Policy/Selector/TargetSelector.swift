@@ -166,47 +166,67 @@ public enum SelectorParser {
         return n
     }
 
-    static func expandNumeric(_ items: [Item], targetType: TargetType, problems: inout [SelectorProblem]) -> TargetSelector? {
-        var intervals: [(lo: Int, hi: Int)] = []
-        let idHelp = "\(targetType.rawValue) ids are whole numbers from 1 to 999999999 without leading zeros"
-        for item in items {
-            if let (a, b) = rangeEnds(item.text) {
-                guard let lo = numericID(a), let hi = numericID(b) else {
-                    if PortID.parse(a) != nil || PortID.parse(b) != nil {
-                        problems.append(SelectorProblem(code: .invalidTargetID, message: "\"\(item.text)\" is a port range, but the target type is \(targetType.rawValue); \(idHelp)", offset: item.offset))
-                    } else {
-                        problems.append(SelectorProblem(code: .invalidTargetID, message: "\"\(item.text)\" is not a range of ids; \(idHelp), ranges such as 311-318", offset: item.offset))
-                    }
-                    continue
-                }
-                if lo > hi {
-                    problems.append(SelectorProblem(code: .reversedRange, message: "range \(item.text) is reversed; write \(hi)-\(lo)", offset: item.offset))
-                    continue
-                }
-                intervals.append((lo, hi))
-            } else if let id = numericID(item.text) {
-                intervals.append((id, id))
-            } else {
-                problems.append(SelectorProblem(code: .invalidTargetID, message: "\"\(item.text)\" is not a \(targetType.rawValue) id; \(idHelp)", offset: item.offset))
-            }
-        }
-        guard !problems.contains(where: { $0.code.severity == .blocker }) else { return nil }
-        intervals.sort { $0.lo < $1.lo || ($0.lo == $1.lo && $0.hi < $1.hi) }
-        var merged: [(lo: Int, hi: Int)] = []
-        var repeated: [Int] = []
-        for iv in intervals {
+    /// An interval of numbers from one selector item, with the item's place.
+    struct Interval {
+        var lo: Int
+        var hi: Int
+        var offset: Int
+    }
+
+    /// Sorted, merged intervals, and the first few numbers (with their items' places) that
+    /// more than one item names.
+    static func merge(_ intervals: [Interval]) -> (merged: [Interval], repeated: [(Int, Int)]) {
+        var merged: [Interval] = []
+        var repeated: [(Int, Int)] = []
+        for iv in intervals.sorted(by: { ($0.lo, $0.hi) < ($1.lo, $1.hi) }) {
             if var last = merged.last, iv.lo <= last.hi + 1 {
-                if iv.lo <= last.hi, repeated.count < 5 { repeated.append(iv.lo) }
+                if iv.lo <= last.hi, repeated.count < 5 { repeated.append((iv.lo, iv.offset)) }
                 last.hi = max(last.hi, iv.hi)
                 merged[merged.count - 1] = last
             } else {
                 merged.append(iv)
             }
         }
-        if !repeated.isEmpty {
+        return (merged, repeated)
+    }
+
+    static func expandNumeric(_ items: [Item], targetType: TargetType, problems: inout [SelectorProblem]) -> TargetSelector? {
+        var intervals: [Interval] = []
+        let idHelp = "\(targetType.rawValue) ids are whole numbers from 1 to 999999999 without leading zeros"
+        func byName(_ text: Substring) -> String { " (to select by name, use mode \"query\" with name=\(text))" }
+        for item in items {
+            let hasLetters = item.text.contains { $0.isLetter }
+            if let (a, b) = rangeEnds(item.text) {
+                guard let lo = numericID(a), let hi = numericID(b) else {
+                    let portLike: (Substring) -> Bool = { PortID.parse($0) != nil && ($0.contains("/") || $0.first?.isLetter == true) }
+                    let message: String
+                    if portLike(a) && portLike(b) {
+                        message = "\"\(item.text)\" is a port range, but the target type is \(targetType.rawValue); \(idHelp)"
+                    } else if hasLetters {
+                        message = "\"\(item.text)\" is not a \(targetType.rawValue) id; \(idHelp)\(byName(item.text))"
+                    } else {
+                        message = "\"\(item.text)\" is not a range of ids; \(idHelp), ranges such as 311-318"
+                    }
+                    problems.append(SelectorProblem(code: .invalidTargetID, message: message, offset: item.offset))
+                    continue
+                }
+                if lo > hi {
+                    problems.append(SelectorProblem(code: .reversedRange, message: "range \(item.text) is reversed; write \(hi)-\(lo)", offset: item.offset))
+                    continue
+                }
+                intervals.append(Interval(lo: lo, hi: hi, offset: item.offset))
+            } else if let id = numericID(item.text) {
+                intervals.append(Interval(lo: id, hi: id, offset: item.offset))
+            } else {
+                problems.append(SelectorProblem(code: .invalidTargetID, message: "\"\(item.text)\" is not a \(targetType.rawValue) id; \(idHelp)\(hasLetters ? byName(item.text) : "")", offset: item.offset))
+            }
+        }
+        guard !problems.contains(where: { $0.code.severity == .blocker }) else { return nil }
+        let (merged, repeated) = merge(intervals)
+        if let first = repeated.first {
             problems.append(SelectorProblem(code: .repeatedTarget,
-                                            message: "\(repeated.map { targetType.targetID(String($0)) }.joined(separator: ", ")) named more than once; each target is selected once",
-                                            offset: nil))
+                                            message: "\(repeated.map { targetType.targetID(String($0.0)) }.joined(separator: ", ")) named more than once; each target is selected once",
+                                            offset: first.1))
         }
         let count = merged.reduce(0) { $0 + ($1.hi - $1.lo + 1) }
         if count > TargetSelector.maximumTargets {
@@ -226,9 +246,9 @@ public enum SelectorParser {
     // MARK: ports
 
     static func expandPorts(_ items: [Item], problems: inout [SelectorProblem]) -> TargetSelector? {
-        var lines: [PortID.LineKey: [(lo: Int, hi: Int)]] = [:]
-        var templates: [PortID.LineKey: PortID] = [:]
-        var crossRanges: [PortRange] = []
+        var lines: [PortID.LineKey: (template: PortID, intervals: [Interval])] = [:]
+        // Ranges across modules, by member, as intervals over (module, port) positions.
+        var crossByMember: [Int: [Interval]] = [:]
         for item in items {
             if let (a, b) = rangeEnds(item.text) {
                 guard let from = PortID.parse(a), let to = PortID.parse(b), validModulePort(from), validModulePort(to) else {
@@ -244,91 +264,96 @@ public enum SelectorParser {
                     problems.append(SelectorProblem(code: .incompatibleRange, message: "range \(item.text) crosses stack members \(fm) and \(tm); a range stays within one member: write \(from)-\(fm)/…,\(tm)/…-\(to)", offset: item.offset))
                     continue
                 }
+                let fromPosition = position(from), toPosition = position(to)
+                if fromPosition > toPosition {
+                    problems.append(SelectorProblem(code: .reversedRange, message: "range \(item.text) is reversed; write \(to)-\(from)", offset: item.offset))
+                    continue
+                }
                 if from.module == to.module {
-                    if from.number > to.number {
-                        problems.append(SelectorProblem(code: .reversedRange, message: "range \(item.text) is reversed; write \(to)-\(from)", offset: item.offset))
-                        continue
-                    }
-                    lines[from.lineKey, default: []].append((from.number, to.number))
-                    templates[from.lineKey] = from
+                    lines[from.lineKey, default: (from, [])].intervals.append(Interval(lo: from.number, hi: to.number, offset: item.offset))
                 } else {
-                    if from.module! > to.module! {
-                        problems.append(SelectorProblem(code: .reversedRange, message: "range \(item.text) is reversed; write \(to)-\(from)", offset: item.offset))
-                        continue
-                    }
-                    crossRanges.append(PortRange(from: from, to: to))
+                    crossByMember[from.member ?? -1, default: []].append(Interval(lo: fromPosition, hi: toPosition, offset: item.offset))
                 }
             } else if let port = PortID.parse(item.text), validModulePort(port) {
-                lines[port.lineKey, default: []].append((port.number, port.number))
-                templates[port.lineKey] = port
+                lines[port.lineKey, default: (port, [])].intervals.append(Interval(lo: port.number, hi: port.number, offset: item.offset))
             } else {
                 let hint = numericID(item.text) == nil && item.text.lowercased() != String(item.text) ? " (module letters are upper case)" : ""
                 problems.append(SelectorProblem(code: .invalidTargetID, message: "\"\(item.text)\" is not a port id; \(PortID.accepted)\(hint)", offset: item.offset))
             }
         }
         guard !problems.contains(where: { $0.code.severity == .blocker }) else { return nil }
-        // Merge numbered runs per line; drop singles that a cross-module range already covers.
-        var runs: [(from: PortID, to: PortID)] = []
-        var repeated: [String] = []
-        for key in lines.keys.sorted() {
-            let template = templates[key]!
-            var merged: [(lo: Int, hi: Int)] = []
-            for iv in lines[key]!.sorted(by: { $0.lo < $1.lo || ($0.lo == $1.lo && $0.hi < $1.hi) }) {
-                if var last = merged.last, iv.lo <= last.hi + 1 {
-                    if iv.lo <= last.hi, repeated.count < 5 { repeated.append(template.with(number: iv.lo).description) }
-                    last.hi = max(last.hi, iv.hi)
-                    merged[merged.count - 1] = last
-                } else {
-                    merged.append(iv)
-                }
+        var repeated: [(String, Int)] = []
+        // Ranges across modules, merged per member.
+        var cross: [PortRange] = []
+        var crossIntervals: [(member: Int, interval: Interval)] = []
+        for member in crossByMember.keys.sorted() {
+            let (merged, again) = merge(crossByMember[member]!)
+            for (p, offset) in again where repeated.count < 5 { repeated.append((port(member: member, position: p).description, offset)) }
+            for iv in merged {
+                crossIntervals.append((member, iv))
+                cross.append(PortRange(from: port(member: member, position: iv.lo), to: port(member: member, position: iv.hi)))
             }
-            for iv in merged { runs.append((template.with(number: iv.lo), template.with(number: iv.hi))) }
         }
-        crossRanges.sort { $0.from < $1.from || ($0.from == $1.from && $0.to < $1.to) }
-        var uniqueCross: [PortRange] = []
-        for r in crossRanges where !uniqueCross.contains(r) { uniqueCross.append(r) }
-        if uniqueCross.count < crossRanges.count, repeated.count < 5 { repeated.append("a repeated range") }
+        var pieces: [(PortID, String)] = cross.map { ($0.from, $0.canonical) }
         var ids: [String] = []
-        var keptRuns: [(from: PortID, to: PortID)] = []
-        var count = uniqueCross.reduce(0) { $0 + $1.upperBound }
-        for run in runs {
-            var kept: [Int] = []
-            for n in run.from.number...run.to.number {
-                let port = run.from.with(number: n)
-                if uniqueCross.contains(where: { $0.contains(port) }) {
-                    if repeated.count < 5 { repeated.append(port.description) }
-                } else {
-                    kept.append(n)
+        var count = cross.reduce(0) { $0 + $1.upperBound }
+        for key in lines.keys.sorted() {
+            let (template, intervals) = lines[key]!
+            let (merged, again) = merge(intervals)
+            for (n, offset) in again where repeated.count < 5 { repeated.append((template.with(number: n).description, offset)) }
+            for iv in merged {
+                // Ports a range across modules already covers are named twice.
+                var kept: [Int] = []
+                for n in iv.lo...iv.hi {
+                    let p = template.with(number: n)
+                    if !p.isTrunk, let m = p.module, crossIntervals.contains(where: { $0.member == (p.member ?? -1) && (($0.interval.lo)...($0.interval.hi)).contains(position(p, module: m)) }) {
+                        if repeated.count < 5 { repeated.append((p.description, iv.offset)) }
+                    } else {
+                        kept.append(n)
+                    }
                 }
-                if kept.count + count > TargetSelector.maximumTargets { break }
+                count += kept.count
+                if count > TargetSelector.maximumTargets { break }
+                ids += kept.map { TargetType.poePort.targetID(template.with(number: $0).description) }
+                var runStart: Int?
+                var previous = 0
+                for n in kept + [Int.min] {
+                    if runStart != nil, n == previous + 1 {
+                        previous = n
+                        continue
+                    } else if let s = runStart {
+                        let a = template.with(number: s), b = template.with(number: previous)
+                        pieces.append((a, s == previous ? a.description : "\(a)-\(b)"))
+                    }
+                    runStart = n == Int.min ? nil : n
+                    previous = n
+                }
             }
-            count += kept.count
-            if count > TargetSelector.maximumTargets { break }
-            var start: Int? = nil, prev = 0
-            for n in kept {
-                if let s = start, n == prev + 1 { prev = n; _ = s; continue }
-                if let s = start { keptRuns.append((run.from.with(number: s), run.from.with(number: prev))) }
-                start = n
-                prev = n
-            }
-            if let s = start { keptRuns.append((run.from.with(number: s), run.from.with(number: prev))) }
-            ids.append(contentsOf: kept.map { TargetType.poePort.targetID(run.from.with(number: $0).description) })
         }
         if count > TargetSelector.maximumTargets {
-            let total = uniqueCross.reduce(0) { $0 + $1.upperBound } + runs.reduce(0) { $0 + $1.to.number - $1.from.number + 1 }
             problems.append(SelectorProblem(code: .tooManyTargets,
-                                            message: "selector expands to \(max(total, count).grouped) ports or more; the limit is 4,096", offset: nil))
+                                            message: "selector expands to more than 4,096 ports (\(count.grouped) or more); the limit is 4,096", offset: nil))
             return nil
         }
-        if !repeated.isEmpty {
+        if let first = repeated.first {
             problems.append(SelectorProblem(code: .repeatedTarget,
-                                            message: "\(repeated.joined(separator: ", ")) named more than once; each port is selected once", offset: nil))
+                                            message: "\(repeated.map(\.0).joined(separator: ", ")) named more than once; each port is selected once", offset: first.1))
         }
-        var pieces: [(PortID, String)] = keptRuns.map { ($0.from, $0.from == $0.to ? $0.from.description : "\($0.from)-\($0.to)") }
-        pieces += uniqueCross.map { ($0.from, $0.canonical) }
         pieces.sort { $0.0 < $1.0 }
         return TargetSelector(mode: .list, value: pieces.map(\.1).joined(separator: ","), query: nil,
-                              staticIDs: ids, inventoryRanges: uniqueCross)
+                              staticIDs: ids, inventoryRanges: cross)
+    }
+
+    /// A port's place among the ports of its member: modules in letter order, 24 ports each.
+    static func position(_ port: PortID, module: UInt8? = nil) -> Int {
+        guard let m = module ?? port.module else { return port.number }
+        return Int(m - UInt8(ascii: "A")) * PortID.portsPerModule + port.number
+    }
+
+    /// The port at a place among a member's modules.
+    static func port(member: Int, position: Int) -> PortID {
+        let module = UInt8(ascii: "A") + UInt8((position - 1) / PortID.portsPerModule)
+        return PortID(member: member < 0 ? nil : member, module: module, number: (position - 1) % PortID.portsPerModule + 1)
     }
 
     /// Ports on a module number 1–24.
@@ -356,6 +381,7 @@ public enum SelectorParser {
         }
         var names: [String] = []
         var repeated: [String] = []
+        var firstRepeat: Int?
         for item in items {
             guard validName(item.text) else {
                 problems.append(SelectorProblem(code: .invalidTargetID,
@@ -363,11 +389,16 @@ public enum SelectorParser {
                 continue
             }
             let name = String(item.text)
-            if names.contains(name) { repeated.append(name) } else { names.append(name) }
+            if names.contains(name) {
+                repeated.append(name)
+                if firstRepeat == nil { firstRepeat = item.offset }
+            } else {
+                names.append(name)
+            }
         }
         guard !problems.contains(where: { $0.code.severity == .blocker }) else { return nil }
         if !repeated.isEmpty {
-            problems.append(SelectorProblem(code: .repeatedTarget, message: "\(repeated.joined(separator: ", ")) named more than once; each target is selected once", offset: nil))
+            problems.append(SelectorProblem(code: .repeatedTarget, message: "\(repeated.joined(separator: ", ")) named more than once; each target is selected once", offset: firstRepeat))
         }
         names.sort()
         return TargetSelector(mode: .list, value: names.joined(separator: ","), query: nil,

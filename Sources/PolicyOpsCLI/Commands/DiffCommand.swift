@@ -24,7 +24,7 @@ enum DiffCommand: Command {
         switch arguments.value("format") ?? "text" {
         case "json": context.console.print(json(diff, base: base, head: head).pretty(), terminator: "")
         case "markdown": context.console.print(markdown(diff, range: range, baseRev: baseRev, headRev: headRev), terminator: "")
-        default: context.console.print(text(diff, range: range, prefix: view.prefix), terminator: "")
+        default: context.console.print(text(diff, range: range, prefix: view.prefix).terminalSafeLines, terminator: "")
         }
         return diff.blockersAfter.isEmpty ? .success : .blockers
     }

@@ -25,7 +25,7 @@ enum ExplainCommand: Command {
             context.console.error("\(path) has blockers; fix them to see its explanation")
             return .blockers
         }
-        context.console.print(explainer.explain(spec, path: path, policyID: entry.policyID), terminator: "")
+        context.console.print(explainer.explain(spec, path: path, policyID: entry.policyID).terminalSafeLines, terminator: "")
         for d in entry.diagnostics { context.console.print(d.textLine) }
         return .success
     }

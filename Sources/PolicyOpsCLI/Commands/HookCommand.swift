@@ -64,10 +64,10 @@ enum HookCommand: Command {
         say("policyops: push rejected: \(outcome.rejected.count) of \(counted(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) \(outcome.rejected.count == 1 ? "has" : "have") blockers")
         for (commit, blockers) in outcome.rejected {
             say("")
-            say("\(commit.id.short) \"\(commit.summary)\": \(counted(blockers.count, "blocker"))")
+            say("\(commit.id.short) \"\(commit.summary.terminalSafe)\": \(counted(blockers.count, "blocker"))")
             for d in blockers.prefix(50) {
                 let place = d.pointer.isEmpty ? "" : " at \(d.pointer)"
-                say("  \(view.prefix)\(d.file):\(d.line):\(d.column): \(d.code.rawValue)\(place): \(d.message)")
+                say("  \(view.prefix)\(d.file):\(d.line):\(d.column): \(d.code.rawValue)\(place): \(d.message)".terminalSafe)
             }
             if blockers.count > 50 { say("  ... and \(blockers.count - 50) more (run policyops validate --rev \(commit.id.short))") }
         }

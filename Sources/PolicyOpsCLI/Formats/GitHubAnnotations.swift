@@ -27,7 +27,7 @@ enum GitHubAnnotations {
 
     /// Workflow command data: `%`, CR and LF escaped.
     static func escapeData(_ s: String) -> String {
-        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        s.terminalSafe.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
     }
 
     /// Workflow command properties: also `:` and `,`.

@@ -34,7 +34,7 @@ extension Diagnostic {
     /// `file:line:column: severity CODE at POINTER: message`, as compilers print findings.
     var textLine: String {
         let place = pointer.isEmpty ? "" : " at \(pointer)"
-        return "\(file):\(line):\(column): \(severity.rawValue) \(code.rawValue)\(place): \(message)"
+        return "\(file.terminalSafe):\(line):\(column): \(severity.rawValue) \(code.rawValue)\(place.terminalSafe): \(message.terminalSafe)"
     }
 }
 
