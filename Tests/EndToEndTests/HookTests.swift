@@ -134,12 +134,11 @@ let startTimer = "policies/power/start-web-tier-on-mains.json"
         let rig = try PushRig()
         let cache = rig.server.path + "/policyops/analysis-cache"
         let good = try #require(try? String(contentsOfFile: cache, encoding: .utf8))
-        #expect(good.hasPrefix("policyops-analysis-cache 1\n"))
+        #expect(good.hasPrefix("policyops-analysis-cache 3\n"))
         // Claim that every blob is valid with no diagnostics, but with a wrong checksum.
         let forged = good.split(separator: "\n").map { line -> String in
-            let parts = line.split(separator: " ", maxSplits: 3)
-            guard parts.count == 4 else { return String(line) }
-            return "\(parts[0]) \(parts[1]) 0000000000000000 \(parts[3])"
+            guard line.count > 17, !line.hasPrefix("policyops-") else { return String(line) }
+            return "0000000000000000" + line.dropFirst(16)
         }.joined(separator: "\n")
         try forged.write(toFile: cache, atomically: false, encoding: .utf8)
         rig.edit(startTimer) { $0.replacingOccurrences(of: "\"2m\"", with: "\"2 minutes\"") }
@@ -156,7 +155,7 @@ let startTimer = "policies/power/start-web-tier-on-mains.json"
         let fixed = try rig.push()
         #expect(fixed.status == 0, "\(fixed.stderr)")
         let rebuilt = try String(contentsOfFile: cache, encoding: .utf8)
-        #expect(rebuilt.hasPrefix("policyops-analysis-cache 1\n"))
+        #expect(rebuilt.hasPrefix("policyops-analysis-cache 3\n"))
     }
 
     @Test func twoPushesAtOnce() async throws {

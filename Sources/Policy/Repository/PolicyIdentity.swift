@@ -12,8 +12,13 @@ public enum PolicyIdentity {
         var digest = SHA256.hash(Array("policyops/policy-id/v1\u{0}".utf8) + Array(path.utf8)).bytes
         digest[6] = (digest[6] & 0x0F) | 0x80  // version 8
         digest[8] = (digest[8] & 0x3F) | 0x80  // RFC 9562 variant
-        let hex = Hex.encode(digest[0..<16])
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        let hex = Array(Hex.encode(digest[0..<16]).utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
+        for (i, c) in hex.enumerated() {
+            if i == 8 || i == 12 || i == 16 || i == 20 { out.append(UInt8(ascii: "-")) }
+            out.append(c)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -14,8 +14,8 @@ public enum PolicyStatus: String, Sendable, Hashable {
 public struct PolicyEntry: Sendable {
     /// The path relative to the policy repository.
     public var path: String
-    /// The stable id derived from the path.
-    public var policyID: String
+    /// The stable id derived from the path (computed when asked: a hook never needs it).
+    public var policyID: String { PolicyIdentity.policyID(path: path) }
     /// The spec, when valid (and not taken from a cache of facts).
     public var spec: PolicySpec?
     /// `enabled` of a valid spec.

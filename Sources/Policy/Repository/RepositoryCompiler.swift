@@ -104,7 +104,7 @@ public struct RepositoryCompiler: Sendable {
                         "no host with id \(ref.value) is declared under \(settings.hostGlobs.map(\.pattern).joined(separator: ", "))" + (known.isEmpty ? "" : "; declared hosts: \(known)")))
                 }
             }
-            return PolicyEntry(path: analysis.path, policyID: PolicyIdentity.policyID(path: analysis.path),
+            return PolicyEntry(path: analysis.path,
                                spec: analysis.spec, enabled: analysis.enabled, hash: analysis.hash, diagnostics: diagnostics,
                                nameReference: analysis.nameReference)
         }

@@ -195,20 +195,33 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+extension String {
+    var isASCII: Bool { utf8.allSatisfy { $0 < 0x80 } }
+}
+
 /// Shell-style glob matching: `*` matches any run of characters, `?` exactly one.
 public enum Glob {
     /// True when `text` matches `pattern`, compared by Unicode scalars. Linear in practice;
     /// at worst proportional to the product of the lengths, never exponential.
     public static func matches(pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
+        var pattern = pattern, text = text
+        if pattern.isASCII && text.isASCII {
+            return pattern.withUTF8 { p in text.withUTF8 { t in match(p, t, star: UInt8(ascii: "*"), one: UInt8(ascii: "?")) } }
+        }
+        return match(Array(pattern.unicodeScalars), Array(text.unicodeScalars), star: "*", one: "?")
+    }
+
+    private static func match<C: RandomAccessCollection>(_ p: C, _ t: C, star: C.Element, one: C.Element) -> Bool
+    where C.Element: Equatable, C.Index == Int {
+        let p0 = p.startIndex, t0 = t.startIndex
         var pi = 0, ti = 0
         var starP = -1, starT = 0
         while ti < t.count {
-            if pi < p.count, p[pi] == "*" {
+            if pi < p.count, p[p0 + pi] == star {
                 starP = pi
                 starT = ti
                 pi += 1
-            } else if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+            } else if pi < p.count, p[p0 + pi] == one || p[p0 + pi] == t[t0 + ti] {
                 pi += 1
                 ti += 1
             } else if starP >= 0 {
@@ -219,7 +232,7 @@ public enum Glob {
                 return false
             }
         }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
+        while pi < p.count, p[p0 + pi] == star { pi += 1 }
         return pi == p.count
     }
 }
