@@ -30,13 +30,13 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, shell=isinstance(cmd, str), check=True, **kw)
 
 
-def timed(cmd, runs, cwd=None, stdin_path=None, expect=(0,)):
+def timed(cmd, runs, cwd=None, stdin_path=None, expect=(0,), env=None):
     """Median and all wall times of `runs` runs of a command (stdout discarded)."""
     times = []
     for _ in range(runs):
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         start = time.perf_counter()
-        p = subprocess.run(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, shell=isinstance(cmd, str))
+        p = subprocess.run(cmd, cwd=cwd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, shell=isinstance(cmd, str), env=env)
         times.append(time.perf_counter() - start)
         if stdin_path:
             stdin.close()
@@ -116,6 +116,26 @@ def bench_core(args, work):
                  "%.1f µs (p90 %.1f µs)" % (micro["median_ns"] / 1000, micro["p90_ns"] / 1000),
                  "reading the same %d bytes as JSON only: %.1f µs" % (micro["bytes"], micro["floor_median_ns"] / 1000),
                  "%.1f×" % micro["ratio"], "< 1 ms", "met" if micro["median_ns"] < 1_000_000 else "NOT met"))
+    # Hostile input: a 1 MB line of 250,000 comments (each a finding) beside a valid
+    # policy of the same size, in the same repository layout.
+    hostile = os.path.join(work, "hostile")
+    shutil.rmtree(hostile, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, "example-repo", "hosts"), os.path.join(hostile, "bad", "hosts"))
+    shutil.copytree(os.path.join(ROOT, "example-repo", "hosts"), os.path.join(hostile, "good", "hosts"))
+    os.makedirs(os.path.join(hostile, "bad", "policies"))
+    os.makedirs(os.path.join(hostile, "good", "policies"))
+    with open(os.path.join(hostile, "bad", "policies", "p.json"), "w") as f:
+        f.write("[" + "/**/" * 250000 + "1]")
+    base = json.load(open(os.path.join(ROOT, "example-repo", "policies", "power", "start-web-tier-on-mains.json")))
+    base["notes"] = "x" * 1_000_000
+    with open(os.path.join(hostile, "good", "policies", "p.json"), "w") as f:
+        json.dump(base, f)
+    h = interleaved({
+        "bad": ([BIN, "validate", "--repo", os.path.join(hostile, "bad")], {"expect": (1,)}),
+        "good": ([BIN, "validate", "--repo", os.path.join(hostile, "good")], {}),
+    }, args.runs)
+    rows.append(("`validate` of a 1 MB line of 250,000 comments (250,000 findings, 101 reported)", ms(h["bad"]),
+                 "a valid policy of the same size: " + ms(h["good"]), "%.2f×" % (h["bad"] / h["good"]), "linear", ""))
     if shutil.which("check-jsonschema"):
         schema = os.path.join(work, "policy.schema.json")
         with open(schema, "w") as f:
@@ -139,7 +159,65 @@ def table(rows):
     return "\n".join(out) + "\n"
 
 
-BENCHES = {"core": ("Policy core: validate and compile (issue 2)", bench_core)}
+# --- issue 3: the pre-receive hook ------------------------------------------------------
+
+GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@localhost", GIT_COMMITTER_NAME="bench",
+               GIT_COMMITTER_EMAIL="bench@localhost", GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
+
+
+def git(cwd, *a):
+    subprocess.run(["git", *a], cwd=cwd, check=True, env=GIT_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def bare(path, hook):
+    shutil.rmtree(path, ignore_errors=True)
+    git(os.path.dirname(path), "init", "-q", "--bare", "-b", "main", path)
+    if hook:
+        subprocess.run([BIN, "hook", "install", "--git-dir", path], check=True, stdout=subprocess.DEVNULL)
+
+
+def bench_hooks(args, work):
+    rows = []
+    repo = corpus(args.n, work)
+    clone = os.path.join(work, "hook-clone")
+    shutil.rmtree(clone, ignore_errors=True)
+    git(work, "clone", "-q", repo, clone)
+    # A push that brings N new policies, into an empty repository (the hook's cache is empty).
+    times = {"hook": [], "none": []}
+    for r in range(args.runs):
+        for kind in ("none", "hook"):
+            target = os.path.join(work, "bare-%s" % kind)
+            bare(target, kind == "hook")
+            times[kind].append(timed(["git", "push", "-q", target, "main"], 1, cwd=clone, env=GIT_ENV)[0])
+    hook, none = statistics.median(times["hook"]), statistics.median(times["none"])
+    rows.append(("`git push` introducing %d policies (one commit), hook installed" % args.n, ms(hook),
+                 "the same push without the hook: " + ms(none), "hook: %s" % ms(hook - none), "hook < 1 s",
+                 "met" if hook - none < 1 else "NOT met"))
+    # A 1-file push into that repository (the hook's cache is warm from the first push).
+    for kind in ("none", "hook"):
+        target = os.path.join(work, "bare-%s" % kind)
+        bare(target, kind == "hook")
+        subprocess.run(["git", "push", "-q", target, "main"], cwd=clone, check=True, env=GIT_ENV, stderr=subprocess.DEVNULL)
+    times = {"hook": [], "none": []}
+    files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(clone, "policies")) for f in fs)
+    for r in range(max(args.runs, 7)):
+        path = files[r]
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace('"version": 1', '"version": 1, "notes": "edited %d"' % r, 1) if '"notes"' not in text else text.replace('"notes": "', '"notes": "edited %d: ' % r, 1))
+        git(clone, "commit", "-q", "-am", "edit %d" % r)
+        for kind in ("none", "hook"):
+            times[kind].append(timed(["git", "push", "-q", os.path.join(work, "bare-%s" % kind), "main"], 1, cwd=clone, env=GIT_ENV)[0])
+    hook, none = statistics.median(times["hook"]), statistics.median(times["none"])
+    rows.append(("`git push` of a 1-file commit into the %d-policy repository, hook installed" % args.n, ms(hook),
+                 "the same push without the hook: " + ms(none), "hook: %s" % ms(hook - none), "hook < 100 ms",
+                 "met" if hook - none < 0.1 else "NOT met"))
+    return table(rows)
+
+
+BENCHES = {"core": ("Policy core: validate and compile (issue 2)", bench_core),
+           "hooks": ("The pre-receive hook (issue 3)", bench_hooks)}
 
 
 def machine():

@@ -342,3 +342,33 @@ let startTimer = "policies/power/start-web-tier-on-mains.json"
         #expect(read(reader, &byte, 1) == 1)
     }
 }
+
+@Suite(.serialized) struct HookSettingsTests {
+    @Test func theRootSettingsNameTheFolderAndTheGuardedRefs() throws {
+        let rig = try PushRig(seed: false)
+        try ProcessRunner.tool("cp", ["-R", Paths.exampleRepo, rig.clone.path + "/ops"])
+        rig.clone.write("policyops.json", #"{"hook": {"path": "ops", "refs": ["refs/heads/main"]}}"#)
+        try rig.clone.commit("policies under ops/, only main guarded")
+        #expect(try rig.push().status == 0)
+        // A broken policy on another branch passes: only main is guarded.
+        try rig.clone.git(["checkout", "-q", "-b", "scratch"])
+        rig.edit("ops/" + startTimer) { $0.replacingOccurrences(of: "\"2m\"", with: "\"2x\"") }
+        try rig.clone.commit("scratch work")
+        let scratch = try rig.push(["origin", "scratch"])
+        #expect(scratch.status == 0, "\(scratch.stderr)")
+        // The same commit on main is checked in ops/ and refused.
+        let main = try rig.push(["origin", "scratch:main"])
+        #expect(main.status != 0)
+        #expect(main.stderr.contains("ops/\(startTimer):8:40: PO2101"))
+    }
+
+    @Test func aPushCannotLoosenItsOwnCheck() throws {
+        let rig = try PushRig()
+        rig.clone.write("policyops.json", #"{"hook": {"refs": ["refs/heads/nothing"]}}"#)
+        rig.edit(startTimer) { $0.replacingOccurrences(of: "\"2m\"", with: "\"2x\"") }
+        try rig.clone.commit("unguard main and break a policy")
+        let r = try rig.push()
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("PO2101"))
+    }
+}

@@ -314,7 +314,10 @@ public enum JSONSchemaWriter {
                 "defaults": closedObject(["suppression_window": .object(["type": .string("string"), "pattern": .string(durationPattern)]),
                                           "idempotency_window": .object(["type": .string("string"), "pattern": .string(durationPattern)])]),
                 "timezone": .object(["type": .string("string"), "default": .string("UTC")]),
-                "hook": closedObject(["refs": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string("^refs/")])])]),
+                "hook": closedObject([
+                    "refs": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string("^refs/")])]),
+                    "path": .object(["type": .string("string"), "pattern": .string("^[^/]")]),
+                ]),
             ]),
             "additionalProperties": .bool(false),
         ])

@@ -12,11 +12,15 @@ public struct RepositorySettings: Sendable, Hashable {
     public var timeZone: String
     /// The refs the pre-receive hook guards (`refs/heads/*`).
     public var guardedRefs: [String]
+    /// Where the policy repository is inside the git repository, for the hook (`hook.path`).
+    public var hookPath: String?
+    /// True when the file had a `hook` section.
+    public var hasHookSection = false
 
     /// The settings of a repository without `policyops.json`.
     public static let standard = RepositorySettings(
         policyGlobs: [PathGlob("policies/**/*.json")!], hostGlobs: [PathGlob("hosts/**/*.json")!],
-        upsGlobs: [PathGlob("ups/**/*.json")!], defaults: .standard, timeZone: "UTC", guardedRefs: ["refs/heads/*"])
+        upsGlobs: [PathGlob("ups/**/*.json")!], defaults: .standard, timeZone: "UTC", guardedRefs: ["refs/heads/*"], hookPath: nil)
 
     /// The file name.
     public static let fileName = "policyops.json"
@@ -61,7 +65,17 @@ public struct RepositorySettings: Sendable, Hashable {
             }
         }
         if let hook = root.object("hook") {
-            hook.rejectUnknown(allowed: ["refs"], what: "\"hook\"")
+            settings.hasHookSection = true
+            hook.rejectUnknown(allowed: ["refs", "path"], what: "\"hook\"")
+            if let path = hook.string("path") {
+                let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+                if path.isEmpty || path.hasPrefix("/") || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+                    checker.report(.invalidSettings, hook.member("path")!.value, hook.pointer.appending("path"),
+                                   "\"path\" is the policy repository's folder inside the git repository, relative and without . or .., such as \"ops\"")
+                } else {
+                    settings.hookPath = path
+                }
+            }
             if let refs = hook.array("refs") {
                 var out: [String] = []
                 for (i, e) in refs.enumerated() {

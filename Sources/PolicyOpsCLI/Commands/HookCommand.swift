@@ -53,8 +53,10 @@ enum HookCommand: Command {
             throw EnvironmentError("\(error.message); pre-receive runs inside git's hook environment")
         }
         let updates = try PreReceiveCheck.parse(readStandardInput())
-        let view = RepositoryView.inside(git, prefix: arguments.value("path") ?? "")
-        let outcome = try PreReceiveCheck(git: git, view: view, cache: cacheFile(git)).run(updates)
+        let cache = cacheFile(git)
+        let (guarded, path) = PreReceiveCheck.hookSettings(git, cache: cache, path: arguments.value("path"))
+        let view = RepositoryView.inside(git, prefix: path)
+        let outcome = try PreReceiveCheck(git: git, view: view, cache: cache, guardedRefs: guarded).run(updates)
         if outcome.checked.isEmpty { return .success }
         let refs = outcome.refs.map { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : $0 }
         guard !outcome.rejected.isEmpty else {

@@ -18,6 +18,7 @@ struct PreReceiveCheck {
     let git: Repository
     let view: RepositoryView
     let cache: AnalysisCacheFile
+    let guardedRefs: [String]
 
     static func parse(_ input: String) throws -> [RefUpdate] {
         try input.split(separator: "\n").map { line in
@@ -29,14 +30,16 @@ struct PreReceiveCheck {
         }
     }
 
-    /// The refs guarded by the settings of the commit the repository's HEAD names now (the
-    /// standard `refs/heads/*` when there is none yet): a push cannot loosen its own check.
-    func guardedRefs() -> [String] {
-        guard let head = try? git.resolveCommit("HEAD"),
-              let settings = try? CommitChecker(view: view, cache: cache).settings(at: head) else {
-            return RepositorySettings.standard.guardedRefs
-        }
-        return settings.guardedRefs
+    /// The hook's settings: the `hook` section of `policyops.json` at the root of the git
+    /// repository, else of the policy folder's own, as the commit HEAD names them before
+    /// the push (standard ones when there is none yet) — a push cannot loosen its own check.
+    static func hookSettings(_ git: Repository, cache: AnalysisCacheFile, path: String?) -> (refs: [String], path: String) {
+        guard let head = try? git.resolveCommit("HEAD") else { return (RepositorySettings.standard.guardedRefs, path ?? "") }
+        let root = (try? CommitChecker(view: RepositoryView.inside(git, prefix: ""), cache: cache).settings(at: head)) ?? .standard
+        let folder = path ?? root.hookPath ?? ""
+        if root.hasHookSection || folder.isEmpty { return (root.guardedRefs, folder) }
+        let own = (try? CommitChecker(view: RepositoryView.inside(git, prefix: folder), cache: cache).settings(at: head)) ?? .standard
+        return (own.guardedRefs, folder)
     }
 
     static func isGuarded(_ ref: String, by patterns: [String]) -> Bool {
@@ -53,7 +56,7 @@ struct PreReceiveCheck {
     }
 
     func run(_ updates: [RefUpdate]) throws -> Outcome {
-        let patterns = guardedRefs()
+        let patterns = guardedRefs
         var outcome = Outcome()
         var tips: [ObjectID] = []
         for update in updates where Self.isGuarded(update.ref, by: patterns) && !update.isDeletion {
