@@ -24,8 +24,14 @@ let package = Package(
         .target(name: "PolicyRepository", dependencies: ["Policy", "Git", "Hashing"]),
         // Files the tool keeps: atomic writes, the content-addressed IR store, manifests.
         .target(name: "Store", dependencies: ["Policy", "Hashing", "CSystem"]),
+        // Events, matching, windows, queues; depends on protocols, not on git or drivers.
+        .target(name: "Engine", dependencies: ["Policy", "Hashing"]),
+        // One driver per file: sim (and the real ones).
+        .target(name: "Drivers", dependencies: ["Engine", "Policy", "Store"]),
+        // The reconcile loop: watch the branch, compile, apply, take events, run the engine.
+        .target(name: "Reconciler", dependencies: ["Engine", "Drivers", "Store", "PolicyRepository", "Git", "Policy", "Hashing"]),
         // Argument parsing, output formats, exit codes and the wiring of the modules above.
-        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing"]),
+        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing", "Engine", "Drivers", "Reconciler"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
         // Micro-benchmarks of the core, driven by bench/run.py.
         .executableTarget(name: "policyops-bench", dependencies: ["Policy", "Hashing"], path: "bench/Sources/policyops-bench"),
@@ -35,6 +41,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "PolicyRepository", "Policy", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Policy", "Hashing", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Drivers", "Policy", "Store", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -12,10 +12,9 @@ public enum PolicyOpsMain {
     public static let version = "0.1.0"
 
     static var commands: [any Command.Type] { [
-        ValidateCommand.self, CompileCommand.self, ExplainCommand.self, SchemaCommand.self,
-        DiffCommand.self, NotImplemented.Plan.self, NotImplemented.Inverse.self, HookCommand.self,
-        NotImplemented.Reconcile.self, NotImplemented.Event.self, NotImplemented.Status.self, NotImplemented.Ledger.self,
-        NotImplemented.Inventory.self,
+        ValidateCommand.self, PlanCommand.self, DiffCommand.self, ExplainCommand.self, CompileCommand.self, SchemaCommand.self,
+        NotImplemented.Inverse.self, HookCommand.self, ReconcileCommand.self, EventCommand.self, StatusCommand.self,
+        LedgerCommand.self, InventoryCommand.self,
     ] }
 
     static var overview: String {

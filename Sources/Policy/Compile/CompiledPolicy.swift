@@ -38,7 +38,9 @@ public struct CompiledPolicy: Sendable {
                 .object(["from": .string($0.from.description), "to": .string($0.to.description)])
             })))
         }
-        return .object([
+        var members: [JSON.Member] = []
+        if let notes = spec.notes { members.append(.init("notes", .string(notes))) }
+        return .object(members + JSON.members([
             "ir_version": .integer(Self.irVersion),
             "policy_id": .string(policyID),
             "name": .string(spec.name),
@@ -62,6 +64,6 @@ public struct CompiledPolicy: Sendable {
                 "suppression_s": .integer(spec.suppressionWindow.seconds),
                 "idempotency_s": .integer(spec.idempotencyWindow.seconds),
             ]),
-        ])
+        ]))
     }
 }

@@ -31,6 +31,11 @@ public indirect enum JSON: Sendable, Hashable {
         .object(pairs.map { Member($0.key, $0.value) })
     }
 
+    /// Members from key-value pairs, in this order.
+    public static func members(_ pairs: KeyValuePairs<String, JSON>) -> [Member] {
+        pairs.map { Member($0.key, $0.value) }
+    }
+
     /// The value of member `key` when this is an object.
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }

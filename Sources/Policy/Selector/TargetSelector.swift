@@ -363,7 +363,8 @@ public enum SelectorParser {
 
     // MARK: names
 
-    static func validName(_ text: Substring) -> Bool {
+    /// True for names of endpoints, hosts and events: letters, digits, `.`, `_`, `-`, at most 64.
+    public static func validName(_ text: Substring) -> Bool {
         let b = Array(text.utf8)
         guard let first = b.first, b.count <= 64, isAlnum(first) else { return false }
         return b.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }

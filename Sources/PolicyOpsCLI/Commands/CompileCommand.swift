@@ -19,7 +19,7 @@ enum CompileCommand: Command {
         }
         let view = try RepositoryOptions.open(arguments, context, requireGit: true)
         let id = try view.resolve(arguments.value("rev") ?? "HEAD")
-        let result = try CommitCompiler(view: view).compile(id)
+        let result = try CompileSession(view: view).compile(id)
         let state = try StateDirectory(root: context.absolute(statePath))
         let written = try state.store(result.manifest, commit: id.hex)
         if arguments.value("format") == "json" {

@@ -1,0 +1,118 @@
+import Engine
+import Policy
+
+/// The `sim` driver: a host whose state is data (a file under the state directory, or
+/// memory), with injectable faults. It behaves as the real drivers do — refresh, dry-run
+/// that changes nothing, execution that changes the targets — so demos and tests run the
+/// real engine end to end anywhere.
+public struct SimulatedDriver: Driver {
+    public let kind = DriverKind.sim
+    let world: any SimulatedWorld
+    let clock: any EngineClock
+    /// Per target and execution, how long the simulated work takes (besides faults' latency).
+    let workMilliseconds: Int64
+
+    public init(world: any SimulatedWorld, clock: any EngineClock, workMilliseconds: Int64 = 0) {
+        self.world = world
+        self.clock = clock
+        self.workMilliseconds = workMilliseconds
+    }
+
+    func delay(_ ms: Int64) async {
+        if ms > 0 { try? await Task.sleep(nanoseconds: UInt64(ms) * 1_000_000) }
+    }
+
+    public func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
+        let state = world.load(host)
+        await delay(state.faults.latencyMilliseconds)
+        if state.faults.unreachable {
+            return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false,
+                                 problem: "host \(host.name) does not answer (simulated fault: unreachable)", problemCode: .hostUnreachable)
+        }
+        if state.faults.authDenied {
+            return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false,
+                                 problem: "host \(host.name) refused the credentials (simulated fault: auth_denied)", problemCode: .authDenied)
+        }
+        let sla = Int64(capabilities.first?.dryRunRefreshSLASeconds ?? 5) * 1000
+        return HostInventory(hostID: host.id, targets: state.targets, refreshedAt: clock.now(),
+                             stale: state.faults.latencyMilliseconds > sla,
+                             problem: state.faults.latencyMilliseconds > sla ? "refresh took \(state.faults.latencyMilliseconds) ms, beyond the \(sla / 1000) s SLA" : nil,
+                             problemCode: state.faults.latencyMilliseconds > sla ? .staleInventory : nil)
+    }
+
+    /// The state a verb leaves a target in.
+    static func desired(_ action: PlannedAction, from current: String) -> String {
+        switch action.verb {
+        case "start", "resume": return "running"
+        case "shutdown", "stop", "suspend": return "stopped"
+        case "reset", "reboot": return "running (restarted)"
+        case "set":
+            switch action.params["state"]?.stringValue {
+            case "on": return "on"
+            case "off": return "off"
+            default: return "on (cycled)"
+            }
+        default: return current
+        }
+    }
+
+    /// The state a target is left in, as inventories spell states.
+    static func settled(_ desired: String) -> String {
+        desired.hasPrefix("running") ? "running" : desired.hasPrefix("on") ? "on" : desired
+    }
+
+    /// Works from the inventory the engine just refreshed (which already says whether the
+    /// host answers), so a dry-run of many policies reads the host once.
+    public func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
+        var checks = [DryRunResult.Precondition(check: "host reachable", ok: inventory.reachable)]
+        if !inventory.reachable {
+            let code = inventory.problemCode == .authDenied ? DiagnosticCode.authDenied : .hostUnreachable
+            return .failure(code, inventory.problem ?? "host \(host.name) does not answer", checks: checks)
+        }
+        checks.append(.init(check: "credentials accepted", ok: true))
+        guard capabilities.contains(where: { $0.id == action.capability && $0.verb(action.verb) != nil }) else {
+            return .failure(.capabilityMissing, "the sim driver has no \(action.capability) \(action.verb); validate the repository again", checks: checks)
+        }
+        var effects: [DryRunResult.TargetEffect] = []
+        var preview: [String] = []
+        let live = Dictionary(inventory.targets.map { ($0.id, $0.state) }, uniquingKeysWith: { a, _ in a })
+        for t in targets {
+            let current = live[t.id] ?? t.state
+            let to = Self.desired(action, from: current)
+            effects.append(.init(id: t.id, from: current, to: to))
+            if current != to { preview.append("sim \(host.name): \(action.verb) \(t.id) (\(current) → \(to))") }
+        }
+        checks.append(.init(check: "targets exist", ok: true, details: "\(targets.count) of \(targets.count)"))
+        let changing = effects.filter { !$0.isNoOp }.count
+        return DryRunResult(ok: true, severity: .info, preconditions: checks, planKind: "api", preview: preview,
+                            summary: "\(action.verb) \(changing) of \(targets.count) targets on \(host.name)", perTarget: effects)
+    }
+
+    public func execute(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget]) async -> [TargetOutcome] {
+        var outcomes: [TargetOutcome] = []
+        for t in targets {
+            var state = world.load(host)
+            let started = clock.now()
+            await delay(state.faults.latencyMilliseconds + workMilliseconds)
+            if state.faults.unreachable || state.faults.authDenied {
+                outcomes.append(TargetOutcome(targetID: t.id, severity: .error, outcome: "failed",
+                                              detail: state.faults.unreachable ? "host does not answer (simulated)" : "credentials refused (simulated)"))
+                continue
+            }
+            if state.faults.failTargets.contains(t.id) {
+                outcomes.append(TargetOutcome(targetID: t.id, severity: .error, outcome: "failed", detail: "the target failed the action (simulated)"))
+                continue
+            }
+            guard let i = state.targets.firstIndex(where: { $0.id == t.id }) else {
+                outcomes.append(TargetOutcome(targetID: t.id, severity: .error, outcome: "failed", detail: "no such target on \(host.name)"))
+                continue
+            }
+            let to = Self.settled(Self.desired(action, from: state.targets[i].state))
+            state.targets[i].state = to
+            state.executions.append(.init(targetID: t.id, verb: action.verb, state: to, job: action.policyID, started: started, finished: clock.now()))
+            world.save(state)
+            outcomes.append(TargetOutcome(targetID: t.id, severity: .info, outcome: "succeeded", detail: "now \(to)"))
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,123 @@
+import Policy
+
+/// What a ledger record says happened.
+public enum RecordKind: String, Sendable, Hashable, CaseIterable {
+    /// An event was consumed (from the inbox or the scheduler).
+    case event
+    /// A policy matched an event (or was suppressed, or found nothing to do); its
+    /// `scheduled` results are the intents of the executions to come.
+    case decision
+    /// An execution is about to call its driver.
+    case start
+    /// An execution finished (or was interrupted by a restart, or expired).
+    case execution
+    /// A commit was applied, or refused because of blockers.
+    case commit
+    /// A dry-run of a policy (on apply, on retry, or by `plan`).
+    case dryRun = "dry-run"
+    /// A policy stopped because its file was removed.
+    case policyRemoved = "policy-removed"
+    /// The reconciler recovered on start (a torn ledger tail, interrupted executions).
+    case recovery
+}
+
+/// One target's line in a record.
+public struct RecordResult: Sendable, Hashable {
+    public var targetID: String
+    public var capability: String
+    public var verb: String
+    public var severity: Severity
+    /// `scheduled`, `suppressed-idempotent`, `already-in-state`, `succeeded`, `failed`, `interrupted`, ...
+    public var outcome: String
+    public var idempotencyKey: String
+    /// The execution this result belongs to.
+    public var jobID: String?
+    public var detail: String?
+
+    public init(targetID: String, capability: String, verb: String, severity: Severity, outcome: String,
+                idempotencyKey: String, jobID: String? = nil, detail: String? = nil) {
+        self.targetID = targetID
+        self.capability = capability
+        self.verb = verb
+        self.severity = severity
+        self.outcome = outcome
+        self.idempotencyKey = idempotencyKey
+        self.jobID = jobID
+        self.detail = detail
+    }
+
+    var json: JSON {
+        var m = JSON.members([
+            "target_id": .string(targetID), "capability": .string(capability), "verb": .string(verb),
+            "severity": .string(severity.rawValue), "outcome": .string(outcome), "idempotency_key": .string(idempotencyKey),
+        ])
+        if let jobID { m.append(.init("job_id", .string(jobID))) }
+        if let detail { m.append(.init("detail", .string(detail))) }
+        return .object(m)
+    }
+
+    init?(json: JSON) {
+        guard let t = json["target_id"]?.stringValue, let c = json["capability"]?.stringValue, let v = json["verb"]?.stringValue,
+              let s = json["severity"]?.stringValue.flatMap(Severity.init(rawValue:)), let o = json["outcome"]?.stringValue,
+              let k = json["idempotency_key"]?.stringValue else { return nil }
+        self.init(targetID: t, capability: c, verb: v, severity: s, outcome: o, idempotencyKey: k,
+                  jobID: json["job_id"]?.stringValue, detail: json["detail"]?.stringValue)
+    }
+}
+
+/// One decision or fact the reconciler records (SPEC section 10): every consumed event,
+/// every decision, execution, dry-run and commit. The ledger adds `seq` and the chain.
+public struct LedgerRecord: Sendable {
+    public var kind: RecordKind
+    public var ts: Timestamp
+    public var severity: Severity
+    public var policyID: String?
+    public var commit: String?
+    public var correlationID: String?
+    public var eventID: String?
+    public var results: [RecordResult]
+    /// A sentence for people.
+    public var message: String
+    /// Kind-specific facts: the event, the job, the dry-run, the reason.
+    public var details: JSON
+
+    public init(kind: RecordKind, ts: Timestamp, severity: Severity, policyID: String? = nil, commit: String? = nil,
+                correlationID: String? = nil, eventID: String? = nil, results: [RecordResult] = [], message: String,
+                details: JSON = .object([])) {
+        self.kind = kind
+        self.ts = ts
+        self.severity = severity
+        self.policyID = policyID
+        self.commit = commit
+        self.correlationID = correlationID
+        self.eventID = eventID
+        self.results = results
+        self.message = message
+        self.details = details
+    }
+
+    /// The record's JSON (without `seq`, which the ledger assigns).
+    public var json: JSON {
+        .object([
+            "ts": .string(ts.iso8601), "kind": .string(kind.rawValue), "severity": .string(severity.rawValue),
+            "policy_id": policyID.map(JSON.string) ?? .null, "commit": commit.map(JSON.string) ?? .null,
+            "correlation_id": correlationID.map(JSON.string) ?? .null, "event_id": eventID.map(JSON.string) ?? .null,
+            "results": .array(results.map(\.json)), "message": .string(message), "details": details,
+        ])
+    }
+
+    /// Reads a record back; nil when malformed.
+    public init?(json: JSON) {
+        guard let kind = json["kind"]?.stringValue.flatMap(RecordKind.init(rawValue:)),
+              let ts = json["ts"]?.stringValue.flatMap(Timestamp.init(iso8601:)),
+              let severity = json["severity"]?.stringValue.flatMap(Severity.init(rawValue:)) else { return nil }
+        var results: [RecordResult] = []
+        for r in json["results"]?.arrayValue ?? [] {
+            guard let result = RecordResult(json: r) else { return nil }
+            results.append(result)
+        }
+        self.init(kind: kind, ts: ts, severity: severity, policyID: json["policy_id"]?.stringValue, commit: json["commit"]?.stringValue,
+                  correlationID: json["correlation_id"]?.stringValue, eventID: json["event_id"]?.stringValue, results: results,
+                  message: json["message"]?.stringValue ?? "", details: json["details"] ?? .object([]))
+    }
+}

@@ -1,0 +1,101 @@
+import Drivers
+import Engine
+import Policy
+import PolicyRepository
+import Store
+
+/// `policyops inventory`: what hosts have, refreshed through their drivers, and a search
+/// over every host's targets.
+enum InventoryCommand: Command {
+    static let spec = CommandSpec(
+        name: "inventory",
+        overview: "Show a host's inventory (refreshed through its driver on request), or search every host's targets.",
+        arguments: [ArgumentSpec(name: "search QUERY", help: "Search ids, names and labels (a word, or the selector query language).", optional: true, repeatable: true)],
+        options: [RepositoryOptions.repo, .value("state", "DIR", "The state directory (required)."),
+                  .value("host", "ID", "The host (its id or name)."), .flag("refresh", "Refresh through the driver first (full discovery)."),
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"])])
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        guard let stateDir = arguments.value("state") else { throw UsageError(message: "Missing expected option '--state <dir>'", command: spec) }
+        let root = context.absolute(stateDir)
+        let folder = root + "/inventory"
+        if arguments.positionals.first == "search" {
+            let query = arguments.positionals.dropFirst().joined(separator: " ")
+            guard !query.isEmpty else { throw UsageError(message: "Missing expected argument 'QUERY'", command: spec) }
+            return try search(query, folder: folder, context)
+        }
+        guard arguments.positionals.isEmpty else { throw UsageError(message: "Unexpected argument '\(arguments.positionals[0])'", command: spec) }
+        guard let hostArg = arguments.value("host") else { throw UsageError(message: "Missing expected option '--host <id>'", command: spec) }
+        var inventory: HostInventory?
+        if arguments.flag("refresh") {
+            let view = try RepositoryOptions.open(arguments, context, requireGit: false)
+            let compilation = SnapshotCompiler().compile(try view.workingTreeSnapshot())
+            guard let host = compilation.hosts.first(where: { $0.id == hostArg.lowercased() || $0.name == hostArg }) else {
+                throw EnvironmentError("no host \(hostArg) is declared in \(view.folder ?? ".")")
+            }
+            let clock = SystemClock()
+            let engine = Engine(drivers: StandardDrivers(world: FileSimulatedWorld(stateDirectory: root), clock: clock), clock: clock)
+            let set = PolicySet(commit: "", policies: [], hosts: compilation.hosts, ups: [], timeZone: "UTC")
+            let fresh = blocking {
+                await engine.apply(set)
+                return await engine.refresh(host.id, full: true)
+            }
+            try AtomicFile.makeFolders(folder)
+            try AtomicFile.write(Array(fresh.json.pretty().utf8), to: "\(folder)/\(host.id).json")
+            inventory = fresh
+        } else {
+            for name in (try? files(folder)) ?? [] {
+                if let bytes = try AtomicFile.read(folder + "/" + name), let json = JSON.parse(bytes), let inv = HostInventory(json: json),
+                   inv.hostID == hostArg.lowercased() || json["host_name"]?.stringValue == hostArg {
+                    inventory = inv
+                }
+            }
+        }
+        guard let inventory else {
+            throw EnvironmentError("no inventory of \(hostArg) in \(folder); refresh it: policyops inventory --repo DIR --state \(stateDir) --host \(hostArg) --refresh")
+        }
+        if arguments.value("format") == "json" {
+            context.console.print(inventory.json.pretty(), terminator: "")
+        } else {
+            context.console.print("host \(inventory.hostID): \(inventory.targets.count) targets, refreshed \(inventory.refreshedAt?.iso8601 ?? "never")\(inventory.stale ? " (stale)" : "")\(inventory.reachable ? "" : ", unreachable")")
+            if let p = inventory.problem { context.console.print("  problem: \(p)".terminalSafe) }
+            for t in inventory.targets { context.console.print(describe(t).terminalSafe) }
+        }
+        return inventory.reachable ? .success : .errors
+    }
+
+    static func describe(_ t: InventoryTarget) -> String {
+        "  " + t.id.padded(to: 18) + t.name.padded(to: 18) + t.state.padded(to: 10)
+            + t.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    static func files(_ folder: String) throws -> [String] {
+        try FileList.names(in: folder).filter { $0.hasSuffix(".json") }.sorted()
+    }
+
+    /// Targets of every host whose id, name or labels contain the words, or that match the
+    /// query language.
+    static func search(_ query: String, folder: String, _ context: CommandContext) throws -> ExitCode {
+        var hits = 0
+        let words = query.lowercased().split(separator: " ").map(String.init)
+        for name in (try? files(folder)) ?? [] {
+            guard let bytes = try AtomicFile.read(folder + "/" + name), let json = JSON.parse(bytes), let inv = HostInventory(json: json) else { continue }
+            for t in inv.targets {
+                let parsed = try? SelectorQuery.parse(query, targetType: t.type).get()
+                let matches: Bool
+                if let parsed {
+                    matches = parsed.matches(nativeID: t.nativeID, name: t.name, status: t.state, labels: t.labels)
+                } else {
+                    let text = ([t.id, t.name, t.state] + t.labels.map { "\($0.key)=\($0.value)" }).joined(separator: " ").lowercased()
+                    matches = words.allSatisfy { text.contains($0) }
+                }
+                if matches {
+                    context.console.print("\(inv.hostID.prefix(8))  \(describe(t))".terminalSafe)
+                    hits += 1
+                }
+            }
+        }
+        context.console.print("\(counted(hits, "target")) found")
+        return .success
+    }
+}

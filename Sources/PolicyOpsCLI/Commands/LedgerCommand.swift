@@ -1,0 +1,71 @@
+import Engine
+import Policy
+import Store
+
+/// `policyops ledger`: the decisions the reconciler recorded.
+enum LedgerCommand: Command {
+    static let spec = CommandSpec(
+        name: "ledger",
+        overview: "Show the ledger: events, decisions, executions, dry-runs and commits, newest last.",
+        options: [.value("state", "DIR", "The state directory (required)."),
+                  .value("policy", "ID", "Only records of this policy (its id, or its name)."),
+                  .value("kind", "KIND", "Only records of this kind.", choices: RecordKind.allCases.map(\.rawValue)),
+                  .value("correlation-id", "ID", "Only records with this correlation id."),
+                  .value("limit", "N", "The last N records (default: 50; 0 for all)."),
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"]),
+                  .flag("verify", "Check every record's checksum and chain first; exit 1 when the ledger is damaged.")])
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        guard let stateDir = arguments.value("state") else { throw UsageError(message: "Missing expected option '--state <dir>'", command: spec) }
+        let root = context.absolute(stateDir)
+        var limit = 50
+        if let l = arguments.value("limit") {
+            guard let n = Int(l), n >= 0 else { throw UsageError(message: "--limit takes a number", command: spec) }
+            limit = n
+        }
+        if arguments.flag("verify") {
+            do {
+                let count = try Ledger.verify(stateDirectory: root)
+                context.console.error("ledger verified: \(count) records, every checksum and link holds")
+            } catch {
+                context.console.error("ledger damaged: \(error)")
+                return .blockers
+            }
+        }
+        var entries = try Ledger.read(stateDirectory: root)
+        if let policy = arguments.value("policy") {
+            entries = entries.filter { e in
+                e.json["policy_id"]?.stringValue == policy || e.json["details"]?["policy"]?.stringValue == policy
+                    || e.json["details"]?["name"]?.stringValue == policy
+            }
+        }
+        if let kind = arguments.value("kind") { entries = entries.filter { $0.json["kind"]?.stringValue == kind } }
+        if let c = arguments.value("correlation-id") { entries = entries.filter { $0.json["correlation_id"]?.stringValue == c } }
+        if limit > 0 && entries.count > limit { entries = Array(entries.suffix(limit)) }
+        if arguments.value("format") == "json" {
+            let out: [JSON] = entries.map { e in
+                var members: [JSON.Member] = [.init("seq", .integer(e.seq))]
+                for key in ["ts", "kind", "policy_id", "commit", "correlation_id", "event_id", "severity", "results", "message", "details"] {
+                    members.append(.init(key, e.json[key] ?? .null))
+                }
+                return .object(members)
+            }
+            context.console.print(JSON.array(out).pretty(), terminator: "")
+            return .success
+        }
+        for e in entries {
+            let j = e.json
+            var line = String(e.seq).padded(to: 7) + (j["ts"]?.stringValue ?? "").padded(to: 25) + (j["severity"]?.stringValue ?? "").padded(to: 8)
+                + (j["kind"]?.stringValue ?? "").padded(to: 10) + (j["message"]?.stringValue ?? "")
+            if let c = j["correlation_id"]?.stringValue { line += "  [\(c)]" }
+            context.console.print(line.terminalSafe)
+            for r in j["results"]?.arrayValue ?? [] {
+                let outcome = r["outcome"]?.stringValue ?? ""
+                var detail = "        " + (r["target_id"]?.stringValue ?? "").padded(to: 18) + (r["verb"]?.stringValue ?? "").padded(to: 10) + outcome
+                if let d = r["detail"]?.stringValue { detail += ": \(d)" }
+                context.console.print(detail.terminalSafe)
+            }
+        }
+        return .success
+    }
+}

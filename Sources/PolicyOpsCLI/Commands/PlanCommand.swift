@@ -1,0 +1,87 @@
+import Drivers
+import Engine
+import Git
+import Policy
+import PolicyRepository
+import Store
+
+/// `policyops plan`: the dry-run transcript of every enabled policy of a commit.
+enum PlanCommand: Command {
+    static let spec = CommandSpec(
+        name: "plan",
+        overview: "Dry-run every enabled policy of a commit against the hosts' live state; change nothing.",
+        options: [RepositoryOptions.repo, .value("rev", "REV", "The commit to plan (default: HEAD)."),
+                  .value("state", "DIR", "A reconciler's state directory: simulated hosts' live state comes from it (default: their declarations)."),
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json", "markdown"])],
+        discussion: "Exit status: 0 no errors (warnings allowed), 1 the commit has blockers, 2 usage or environment error, 3 a dry-run found errors.")
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        let view = try RepositoryOptions.open(arguments, context, requireGit: true)
+        let id = try view.resolve(arguments.value("rev") ?? "HEAD")
+        let result = try CompileSession(view: view).compile(id)
+        if result.compilation.hasBlocker {
+            for d in result.compilation.diagnostics where d.severity == .blocker { context.console.print(d.textLine) }
+            context.console.print("FAILED: \(id.short) has blockers; nothing to plan (policyops validate --rev \(id.short))")
+            return .blockers
+        }
+        let entries = (result.manifest.json["policies"]?.arrayValue ?? []).compactMap { e -> (String, String)? in
+            guard let p = e["path"]?.stringValue, let ir = e["ir"]?.stringValue else { return nil }
+            return (p, ir)
+        }
+        let irs = Dictionary(entries, uniquingKeysWith: { a, _ in a })
+        let policies = result.manifest.compiledPolicies.map { RuntimePolicy(path: $0.key, compiled: $0.value, ir: irs[$0.key] ?? "") }
+        let set = PolicySet(commit: id.hex, policies: policies, hosts: result.compilation.hosts, ups: result.compilation.upsDeclarations,
+                            timeZone: result.compilation.settings.timeZone)
+        let clock = SystemClock()
+        let world: any SimulatedWorld = arguments.value("state").map { FileSimulatedWorld(stateDirectory: context.absolute($0)) } ?? MemorySimulatedWorld()
+        let engine = Engine(drivers: StandardDrivers(world: world, clock: clock), clock: clock)
+        let plans = blocking {
+            await engine.apply(set)
+            return await engine.plan(set.policies)
+        }
+        let summary = "\(id.short) \"\(result.commit.summary)\""
+        switch arguments.value("format") ?? "text" {
+        case "json":
+            context.console.print(JSON.object([
+                "commit": .string(id.hex),
+                "severity": .string((plans.map(\.severity).max() ?? .info).rawValue),
+                "policies": .array(plans.map(\.json)),
+            ]).pretty(), terminator: "")
+        case "markdown": context.console.print(markdown(plans, summary: summary), terminator: "")
+        default: context.console.print(text(plans, summary: summary).terminalSafeLines, terminator: "")
+        }
+        return plans.contains { $0.severity >= .error } ? .errors : .success
+    }
+
+    static func text(_ plans: [PolicyPlan], summary: String) -> String {
+        var out = "plan of \(summary): \(counted(plans.count, "enabled policy", "enabled policies"))\n"
+        for p in plans {
+            out += "\n\(p.name)  (\(p.path))  \(p.severity.rawValue)\n"
+            for f in p.findings { out += "  \(f.code.severity.rawValue) \(f.code.rawValue): \(f.message)\n" }
+            for a in p.actions {
+                out += "  \(a.action.capability) \(a.action.verb) on \(p.hostName): \(a.result.summary)\(a.result.ok ? "" : " — \(a.result.reason ?? "")")\n"
+                out += "    preconditions: " + a.result.preconditions.map { "\($0.check) \($0.ok ? "ok" : "FAILED")\($0.details.map { " (\($0))" } ?? "")" }.joined(separator: ", ") + "\n"
+                let keys = Dictionary(a.targets.map { ($0.id, $0.key) }, uniquingKeysWith: { x, _ in x })
+                for e in a.result.perTarget {
+                    out += "    \(e.id.padded(to: 16)) \(e.from) → \(e.to)\(e.isNoOp ? " (already in state, skipped)" : "")  key \(keys[e.id].map { String($0.prefix(12)) } ?? "")\n"
+                }
+                for line in a.result.preview.prefix(20) { out += "    plan (\(a.result.planKind)): \(line)\n" }
+            }
+            out += "  used_inventory: refreshed \(p.inventoryTimestamp?.iso8601 ?? "never"), stale \(p.inventoryStale)\n"
+        }
+        let counts = [Severity.info, .warn, .error].map { s in "\(plans.filter { $0.severity == s }.count) \(s == .info ? "ok" : s.rawValue)" }
+        out += "\n" + (plans.contains { $0.severity >= .error } ? "ERRORS: " : "OK: ") + counts.joined(separator: ", ") + "\n"
+        return out
+    }
+
+    static func markdown(_ plans: [PolicyPlan], summary: String) -> String {
+        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var out = "### PolicyOps plan of \(cell(summary))\n\n| policy | host | severity | what it would do |\n|---|---|---|---|\n"
+        for p in plans {
+            var what = p.actions.map { "\($0.action.capability) \($0.action.verb): \($0.result.summary)" }
+            what += p.findings.map { "\($0.code.rawValue): \($0.message)" }
+            out += "| `\(cell(p.name))` | \(cell(p.hostName)) | \(p.severity.rawValue) | \(cell(what.joined(separator: "; "))) |\n"
+        }
+        return out
+    }
+}

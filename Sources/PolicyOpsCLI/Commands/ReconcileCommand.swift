@@ -1,0 +1,74 @@
+import Drivers
+import Engine
+import Policy
+import Reconciler
+
+/// `policyops reconcile`: the product's main job.
+enum ReconcileCommand: Command {
+    static let spec = CommandSpec(
+        name: "reconcile",
+        overview: "Watch a branch: compile each commit, apply the tip, take events, run policies, record every decision.",
+        options: [
+            .value("repo", "DIR", "The policy repository (a folder in a git repository; required)."),
+            .value("state", "DIR", "The state directory (required): IR, manifests, ledger, inbox, status."),
+            .value("branch", "NAME", "The branch to watch (default: main)."),
+            .flag("once", "One pass (poll, apply, events, executions), then exit."),
+            .value("interval", "DURATION", "How often to poll the branch (default: 2s; 0.5 for half a second)."),
+            .value("max-concurrency", "N", "Executions at once, all hosts together (default: 4; one per host always)."),
+            .value("retry", "DURATION", "How often disabled policies are dry-run again (default: 30s)."),
+            .value("log-format", "FORMAT", "Log lines on standard error (default: text).", choices: ["text", "json"]),
+            .value("time-scale", "N", "Run the clock N times faster than real time, for drills and demos (timers of minutes take seconds)."),
+        ],
+        discussion: """
+        A post-receive hook (policyops hook install --kind post-receive) or SIGHUP wakes it at once; SIGTERM finishes the \
+        executions that run, writes the state and exits. One reconciler per state directory.
+        Exit status: 0 stopped cleanly, 1 stopped because the ledger could not be written, 2 could not start.
+        """)
+
+    static func seconds(_ text: String, option: String) throws -> Double {
+        if let n = Double(text), n > 0, n.isFinite { return n }
+        guard case .success(let d) = PolicyDuration.parse(text), d.seconds > 0 else {
+            throw UsageError(message: "--\(option) takes a duration such as 2s or a number of seconds, not '\(text)'", command: spec)
+        }
+        return Double(d.seconds)
+    }
+
+    static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        guard let repo = arguments.value("repo") else { throw UsageError(message: "Missing expected option '--repo <dir>'", command: spec) }
+        guard let stateDir = arguments.value("state") else { throw UsageError(message: "Missing expected option '--state <dir>'", command: spec) }
+        var options = ReconcilerOptions(repository: context.absolute(repo), stateDirectory: context.absolute(stateDir))
+        options.branch = arguments.value("branch") ?? "main"
+        options.once = arguments.flag("once")
+        if let i = arguments.value("interval") { options.pollInterval = try seconds(i, option: "interval") }
+        if let r = arguments.value("retry") { options.retryInterval = try seconds(r, option: "retry") }
+        if let c = arguments.value("max-concurrency") {
+            guard let n = Int(c), n >= 1, n <= 256 else { throw UsageError(message: "--max-concurrency takes a number from 1 to 256", command: spec) }
+            options.maxConcurrency = n
+        }
+        if let w = context.environment["POLICYOPS_SIM_WORK_MS"], let ms = Int64(w) { options.simulatedWorkMilliseconds = ms }
+        var clock: any EngineClock = SystemClock()
+        if let scale = arguments.value("time-scale") {
+            guard let n = Double(scale), n >= 1, n <= 10_000 else { throw UsageError(message: "--time-scale takes a factor from 1 to 10000", command: spec) }
+            clock = ScaledClock(scale: n)
+        }
+        let console = context.console
+        let log = ReconcilerLog(format: ReconcilerLog.Format(rawValue: arguments.value("log-format") ?? "text")!, clock: clock) { line in
+            console.error(line)
+            console.flush()
+        }
+        let drivers = StandardDrivers(world: FileSimulatedWorld(stateDirectory: options.stateDirectory), clock: clock,
+                                      simulatedWorkMilliseconds: options.simulatedWorkMilliseconds)
+        let reconciler: Reconciler
+        do {
+            reconciler = try Reconciler(options: options, log: log, signals: ProcessSignals.install(), clock: clock, drivers: drivers)
+        } catch {
+            throw EnvironmentError("\(error)")
+        }
+        let code = blocking { await reconciler.run() }
+        switch code {
+        case 0: return .success
+        case 1: return .blockers
+        default: return .usage
+        }
+    }
+}

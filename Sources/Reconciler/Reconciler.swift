@@ -1,0 +1,583 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Engine
+import Git
+import Hashing
+import Policy
+import PolicyRepository
+import Store
+
+/// The reconcile loop (SPEC sections 6–10): watches a branch through libgit2, compiles
+/// every new commit into IR and a manifest, applies the tip when it has no blocker, takes
+/// events from the inbox and the scheduler, runs the engine, executes through the drivers,
+/// and records every decision in the ledger. Killed at any instant, it starts again into a
+/// consistent state: the ledger is the truth, the engine state a snapshot of it.
+public actor Reconciler: RecordSink {
+    let options: ReconcilerOptions
+    let log: ReconcilerLog
+    let signals: any ReconcilerSignals
+    let clock: any EngineClock
+    let lock: StateLock
+    let ledger: Ledger
+    let store: StateDirectory
+    let inbox: Inbox
+    let engine: Engine
+    let scheduler: ExecutionScheduler
+    var state = EngineState()
+    var applied: AppliedCommit?
+    var session: CompileSession?
+    var status = ReconcilerStatus()
+    var fatal: String?
+    var recordsSinceSnapshot = 0
+    var nudgeFD: Int32 = -1
+    var eventsTotal = 0
+    var decisionsTotal = 0
+    var lastPassSeconds = 0.0
+    var appliedCommitTime: Int64 = 0
+    var lastRetry: Timestamp?
+
+    /// Takes the state directory's lock and opens its ledger; throws when another
+    /// reconciler holds it or the ledger is corrupt.
+    public init(options: ReconcilerOptions, log: ReconcilerLog, signals: any ReconcilerSignals, clock: any EngineClock,
+                drivers: any DriverRegistry) throws {
+        self.options = options
+        self.log = log
+        self.signals = signals
+        self.clock = clock
+        lock = try StateLock(stateDirectory: options.stateDirectory)
+        ledger = try Ledger(stateDirectory: options.stateDirectory)
+        store = try StateDirectory(root: options.stateDirectory)
+        inbox = Inbox(stateDirectory: options.stateDirectory)
+        engine = Engine(drivers: drivers, clock: clock)
+        let relay = SinkRelay()
+        scheduler = ExecutionScheduler(drivers: drivers, clock: clock, sink: relay, maxConcurrency: options.maxConcurrency)
+        relay.target = self
+    }
+
+    // MARK: recording
+
+    /// Appends records durably and applies them to the engine state.
+    public func record(_ records: [LedgerRecord]) async -> Bool {
+        guard fatal == nil else { return false }
+        do {
+            let seqs = try await ledger.append(records.map(\.json))
+            for (r, seq) in zip(records, seqs) { state.apply(r, seq: seq, set: applied?.set ?? .empty) }
+            recordsSinceSnapshot += records.count
+            return true
+        } catch {
+            fatal = "cannot write the ledger: \(error)"
+            log.error("cannot write the ledger; stopping so that nothing acts unrecorded", ["error": "\(error)"])
+            return false
+        }
+    }
+
+    // MARK: the loop
+
+    /// Runs until stopped (or one pass with `once`); returns the exit status.
+    public func run() async -> Int32 {
+        do {
+            try await recover()
+        } catch {
+            log.error("cannot start: \(error)")
+            return 2
+        }
+        var nextPoll = Timestamp(milliseconds: 0)
+        let realClock = SystemClock()
+        while fatal == nil && !signals.stopRequested {
+            let wake = signals.takeWakeUp() || takeNudge()
+            if wake || realClock.now() >= nextPoll {
+                await poll()
+                nextPoll = realClock.now().adding(milliseconds: Int64(options.pollInterval * 1000))
+            }
+            await processInbox()
+            await processDue()
+            await retryDisabled()
+            await discover()
+            if recordsSinceSnapshot >= options.snapshotEvery { snapshot() }
+            await writeMetrics()
+            if options.once {
+                await scheduler.drain()
+                await processDue()
+                await scheduler.drain()
+                break
+            }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        await scheduler.stop()
+        snapshot()
+        writeStatus()
+        await writeInventories()
+        await writeMetrics()
+        await ledger.close()
+        if nudgeFD >= 0 { close(nudgeFD) }
+        if let fatal {
+            log.error("stopped: \(fatal)")
+            return 1
+        }
+        log.info("stopped", ["applied": applied?.commit ?? "none"])
+        return 0
+    }
+
+    // MARK: recovery
+
+    func recover() async throws {
+        let recovery = await ledger.recovery
+        if recovery.cutBytes > 0 {
+            log.warn("the ledger's last record was torn by a crash and was cut", ["segment": recovery.segment ?? "", "bytes": String(recovery.cutBytes)])
+        }
+        if let bytes = try AtomicFile.read(options.stateDirectory + "/status.json"), let json = JSON.parse(bytes) {
+            status.restore(json)
+        }
+        if let bytes = try AtomicFile.read(options.stateDirectory + "/applied") {
+            let commit = String(decoding: bytes, as: UTF8.self).trimmingCharacters
+            let loaded = try AppliedCommit.load(commit: commit, state: store)
+            await install(loaded)
+            if let git = (try? RepositoryView.open(options.repository, requireGit: true))?.git, let id = ObjectID(hex: commit) {
+                appliedCommitTime = (try? git.commit(id).time) ?? 0
+            }
+        }
+        if let bytes = try AtomicFile.read(options.stateDirectory + "/engine-state.json"), let json = JSON.parse(bytes),
+           let snapshot = EngineState(json: json), snapshot.lastSeq <= (await ledger.lastSequence) {
+            state = snapshot
+        }
+        var replayed = 0
+        for entry in try Ledger.read(stateDirectory: options.stateDirectory, from: state.lastSeq + 1) {
+            guard let record = LedgerRecord(json: entry.json) else { continue }
+            state.apply(record, seq: entry.seq, set: applied?.set ?? .empty)
+            replayed += 1
+        }
+        if let set = applied?.set { await refreeze(set) }
+        var notes: [String] = []
+        if recovery.cutBytes > 0 { notes.append("cut a torn ledger tail of \(recovery.cutBytes) bytes in \(recovery.segment ?? "")") }
+        // Executions that started and never finished may or may not have happened: they are
+        // recorded as interrupted and never run again (at most once).
+        let interrupted = state.started.values.sorted { $0.id < $1.id }
+        for job in interrupted {
+            _ = await record([LedgerRecord(
+                kind: .execution, ts: clock.now(), severity: .error, policyID: job.action.policyID, commit: applied?.commit,
+                correlationID: job.correlationID, eventID: job.eventID,
+                results: job.targetIDs.map {
+                    RecordResult(targetID: $0, capability: job.action.capability, verb: job.action.verb, severity: .error,
+                                 outcome: "interrupted", idempotencyKey: job.keys[$0] ?? "", jobID: job.id,
+                                 detail: "the reconciler stopped while it ran; it is not run again")
+                },
+                message: "job \(job.id) was interrupted by a stop of the reconciler; not run again",
+                details: .object(["job_id": .string(job.id), "host_id": .string(job.hostID)]))])
+        }
+        if !interrupted.isEmpty { notes.append("\(interrupted.count) interrupted executions") }
+        // Inbox files of events already consumed are removed without acting again.
+        var removed = 0
+        for name in inbox.pending() {
+            if let id = eventID(of: name), state.consumed.contains(id) {
+                inbox.remove(name)
+                removed += 1
+            }
+        }
+        if removed > 0 { notes.append("\(removed) inbox files of consumed events removed") }
+        if !notes.isEmpty || replayed > 0 {
+            _ = await record([LedgerRecord(kind: .recovery, ts: clock.now(), severity: recovery.cutBytes > 0 || !interrupted.isEmpty ? .warn : .info,
+                                           commit: applied?.commit, message: "started: replayed \(replayed) ledger records" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")),
+                                           details: .object(["replayed": .integer(Int64(replayed)), "cut_bytes": .integer(Int64(recovery.cutBytes)),
+                                                             "interrupted": .integer(Int64(interrupted.count)), "inbox_removed": .integer(Int64(removed))]))])
+        }
+        state.consumed = []
+        snapshot()
+        let queued = state.queued.values.sorted { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) }
+        if !queued.isEmpty {
+            log.info("resuming queued executions", ["count": String(queued.count)])
+            await scheduler.enqueue(queued)
+        }
+        try openNudge()
+        log.info("started", ["state": options.stateDirectory, "applied": applied?.commit ?? "none", "replayed": String(replayed)])
+    }
+
+    func eventID(of inboxName: String) -> String? {
+        guard let bytes = inbox.read(inboxName), let json = JSON.parse(bytes) else { return Inbox.eventID(fromName: inboxName) }
+        return json["id"]?.stringValue ?? Inbox.eventID(fromName: inboxName)
+    }
+
+    func install(_ commit: AppliedCommit) async {
+        var set = commit.set
+        for (id, targets) in state.frozen { set.freeze(id, targets: targets) }
+        applied = AppliedCommit(commit: commit.commit, entries: commit.entries, set: set)
+        await engine.apply(set)
+        await scheduler.use(hosts: set.hosts, commit: commit.commit)
+        status.lastAppliedRevision = commit.commit
+    }
+
+    func refreeze(_ set: PolicySet) async {
+        var set = set
+        for (id, targets) in state.frozen { set.freeze(id, targets: targets) }
+        applied?.set = set
+        await engine.apply(set)
+    }
+
+    /// The FIFO the post-receive hook writes into, and this state directory listed in the
+    /// watched repository's `policyops/watchers`.
+    func openNudge() throws {
+        let path = options.stateDirectory + "/nudge"
+        var info = stat()
+        if lstat(path, &info) != 0 { mkfifo(path, 0o600) }
+        nudgeFD = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard let view = try? RepositoryView.open(options.repository, requireGit: true), let git = view.git else { return }
+        let watchers = git.gitDirectory + "policyops/watchers"
+        let me = options.stateDirectory.hasPrefix("/") ? options.stateDirectory : FileTreePath.absolute(options.stateDirectory)
+        let current = (try? AtomicFile.read(watchers)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if !current.split(separator: "\n").contains(Substring(me)) {
+            try? AtomicFile.makeFolders(git.gitDirectory + "policyops")
+            try? AtomicFile.write(current + me + "\n", to: watchers)
+        }
+    }
+
+    func takeNudge() -> Bool {
+        guard nudgeFD >= 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        var woke = false
+        while read(nudgeFD, &buffer, buffer.count) > 0 { woke = true }
+        return woke
+    }
+
+    // MARK: git
+
+    /// Polls the branch: compiles every new commit since the applied one and applies the
+    /// tip when it has no blocker.
+    func poll() async {
+        let started = SystemClock().now()
+        defer { lastPassSeconds = SystemClock().now().seconds(since: started) }
+        let view: RepositoryView
+        let tip: ObjectID
+        do {
+            // A fresh handle each poll: a long-lived one would keep packs that gc removed.
+            view = try RepositoryView.open(options.repository, requireGit: true)
+            guard let git = view.git else { return }
+            if let ref = try git.referenceTarget("refs/heads/" + options.branch) {
+                tip = try git.resolveCommit(ref.hex)
+            } else {
+                tip = try git.resolveCommit(options.branch)
+            }
+        } catch {
+            stall("RepositoryUnreadable", "cannot read branch \(options.branch) of \(options.repository): \(error)")
+            return
+        }
+        if tip.hex == status.lastAttemptedRevision { return }
+        status.set("Reconciling", true, reason: "Progressing", message: "compiling \(tip.short)", now: clock.now())
+        if session == nil { session = CompileSession(view: view) } else { session!.view = view }
+        do {
+            for id in try commitsToCompile(tip: tip, view: view) where id != tip {
+                let result = try session!.compile(id)
+                try store.store(result.manifest, commit: id.hex)
+                log.info("compiled", ["commit": id.short, "blockers": String(result.compilation.diagnostics.filter { $0.severity == .blocker }.count)])
+            }
+            let result = try session!.compile(tip)
+            try store.store(result.manifest, commit: tip.hex)
+            status.lastAttemptedRevision = tip.hex
+            if result.compilation.hasBlocker {
+                await refuse(result)
+            } else {
+                await apply(result)
+            }
+        } catch {
+            stall("CompileFailed", "cannot compile \(tip.short): \(error)")
+        }
+        status.set("Reconciling", false, reason: "Idle", message: "waiting for the next commit", now: clock.now())
+        writeStatus()
+    }
+
+    /// The commits since the applied one along the first-parent chain, oldest first; just
+    /// the tip after a force push or a rewind.
+    func commitsToCompile(tip: ObjectID, view: RepositoryView) throws -> [ObjectID] {
+        guard let git = view.git else { return [tip] }
+        guard let applied = applied?.commit, let base = ObjectID(hex: applied) else { return [tip] }
+        var chain: [ObjectID] = []
+        for id in try git.firstParentHistory(from: tip).prefix(1000) {
+            if id == base { return chain.reversed() }
+            chain.append(id)
+        }
+        return [tip]
+    }
+
+    func stall(_ reason: String, _ message: String) {
+        log.error(message)
+        status.set("Stalled", true, reason: reason, message: message, now: clock.now())
+        status.set("Ready", false, reason: reason, message: message, now: clock.now())
+        writeStatus()
+    }
+
+    func refuse(_ result: CommitCompilation) async {
+        let blockers = result.compilation.diagnostics.filter { $0.severity == .blocker }
+        let first = blockers.first.map { "\($0.file):\($0.line):\($0.column): \($0.code.rawValue) \($0.message)" } ?? ""
+        let message = "commit \(result.commit.id.short) \"\(result.commit.summary)\" has \(blockers.count) blockers and is not applied; \(applied.map { "keeping \(String($0.commit.prefix(7)))" } ?? "nothing is applied"). First: \(first)"
+        _ = await record([LedgerRecord(kind: .commit, ts: clock.now(), severity: .blocker, commit: result.commit.id.hex, message: message,
+                                       details: .object(["status": .string("refused"), "blockers": .integer(Int64(blockers.count)),
+                                                         "diagnostics": .array(blockers.prefix(20).map(\.json))]))])
+        stall("BlockersFound", message)
+    }
+
+    func apply(_ result: CommitCompilation) async {
+        let commit = result.commit.id.hex
+        let manifest = result.manifest.json
+        let entries = AppliedCommit.entries(manifest)
+        let old = applied?.set ?? .empty
+        var policies: [RuntimePolicy] = []
+        var changed: [RuntimePolicy] = []
+        for e in entries where e.status == .compiled {
+            if let previous = old.policy(e.policyID), previous.ir == e.ir {
+                policies.append(previous)
+            } else if let compiled = result.manifest.compiledPolicies[e.path], let ir = e.ir {
+                let p = RuntimePolicy(path: e.path, compiled: compiled, ir: ir)
+                policies.append(p)
+                changed.append(p)
+            }
+        }
+        var set = PolicySet(commit: commit, policies: policies, hosts: result.compilation.hosts, ups: result.compilation.upsDeclarations,
+                            timeZone: result.compilation.settings.timeZone)
+        await engine.apply(set)
+        let now = clock.now()
+        var records: [LedgerRecord] = []
+        let remaining = Set(set.policies.map(\.id))
+        for p in old.policies where !remaining.contains(p.id) {
+            let gone = !entries.contains { $0.policyID == p.id && $0.status != .invalid }
+            records.append(LedgerRecord(kind: .policyRemoved, ts: now, severity: .info, policyID: p.id, commit: commit,
+                                        message: gone ? "\(p.spec.name) (\(p.path)) was removed: it stops" : "\(p.spec.name) (\(p.path)) is disabled in the spec: it stops",
+                                        details: .object(["path": .string(p.path), "name": .string(p.spec.name)])))
+        }
+        // Changed and new policies are dry-run now; an error keeps them disabled until a
+        // later dry-run passes.
+        var frozen = state.frozen.filter { remaining.contains($0.key) }
+        for plan in await engine.plan(changed) {
+            records.append(dryRunRecord(plan, commit: commit, now: now))
+            if let p = set.policy(plan.policyID), !p.spec.dynamicResolution {
+                frozen[p.id] = plan.actions.first?.targets.map(\.id) ?? []
+            }
+        }
+        for (id, targets) in frozen { set.freeze(id, targets: targets) }
+        records.append(LedgerRecord(
+            kind: .commit, ts: now, severity: .info, commit: commit,
+            message: "applied \(result.commit.id.short) \"\(result.commit.summary)\": \(set.policies.count) active policies, \(changed.count) new or changed",
+            details: .object(["status": .string("applied"), "active": .integer(Int64(set.policies.count)), "changed": .integer(Int64(changed.count)),
+                              "frozen": .object(frozen.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .array($0.value.map(JSON.string))) })])))
+        do {
+            try AtomicFile.write(Array(commit.utf8), to: options.stateDirectory + "/applied")
+        } catch {
+            stall("StateUnwritable", "cannot write \(options.stateDirectory)/applied: \(error)")
+            return
+        }
+        let previous = applied
+        applied = AppliedCommit(commit: commit, entries: entries, set: set)
+        guard await record(records) else {
+            applied = previous
+            return
+        }
+        await engine.apply(set)
+        await scheduler.use(hosts: set.hosts, commit: commit)
+        appliedCommitTime = result.commit.time
+        status.lastAppliedRevision = commit
+        status.set("Ready", true, reason: "Applied", message: "applied \(result.commit.id.short): \(set.policies.count) active policies", now: now)
+        status.set("Stalled", false, reason: "Applied", message: "", now: now)
+        log.info("applied", ["commit": result.commit.id.short, "active": String(set.policies.count), "changed": String(changed.count)])
+        await writeInventories()
+    }
+
+    var lastDiscovery: Timestamp?
+
+    /// Full discovery of every host in the background of the loop, once a minute (and at
+    /// every apply), so `inventory/` and `inventory search` stay current.
+    func discover() async {
+        guard let set = applied?.set else { return }
+        let now = SystemClock().now()
+        if let last = lastDiscovery, now.seconds(since: last) < 60 { return }
+        lastDiscovery = now
+        for id in set.hosts.keys.sorted() { _ = await engine.refresh(id, full: true) }
+        await writeInventories()
+    }
+
+    /// The inventory snapshots of `inventory/<host>.json` (SPEC section 8).
+    func writeInventories() async {
+        let folder = options.stateDirectory + "/inventory"
+        try? AtomicFile.makeFolders(folder)
+        for (id, inventory) in await engine.inventories {
+            var json = inventory.json
+            if case .object(var members) = json, let name = applied?.set.hosts[id]?.name {
+                members.insert(.init("host_name", .string(name)), at: 1)
+                json = .object(members)
+            }
+            try? AtomicFile.write(Array(json.pretty().utf8), to: "\(folder)/\(id).json")
+        }
+    }
+
+    func dryRunRecord(_ plan: PolicyPlan, commit: String, now: Timestamp) -> LedgerRecord {
+        let problem = plan.findings.first { $0.code.severity >= .error }?.message
+            ?? plan.actions.first { !$0.result.ok }?.result.reason
+        let message = plan.severity >= .error
+            ? "dry-run of \(plan.name) failed: \(problem ?? "error"); the policy is disabled until a dry-run passes"
+            : "dry-run of \(plan.name): " + (plan.actions.map(\.result.summary).joined(separator: "; ").isEmpty ? (plan.findings.first?.message ?? "nothing to do") : plan.actions.map(\.result.summary).joined(separator: "; "))
+        return LedgerRecord(kind: .dryRun, ts: now, severity: plan.severity, policyID: plan.policyID, commit: commit,
+                            results: plan.actions.flatMap { a in
+                                a.targets.map { t in
+                                    let effect = a.result.perTarget.first { $0.id == t.id }
+                                    return RecordResult(targetID: t.id, capability: a.action.capability, verb: a.action.verb,
+                                                        severity: a.result.severity, outcome: effect.map { $0.isNoOp ? "already-in-state" : "would-change" } ?? (a.result.ok ? "would-change" : "blocked"),
+                                                        idempotencyKey: t.key, detail: effect.map { "\($0.from) → \($0.to)" } ?? a.result.reason)
+                                }
+                            },
+                            message: plan.severity >= .error ? message : message, details: plan.json)
+    }
+
+    /// Dry-runs the disabled policies again now and then; one that passes is enabled again.
+    func retryDisabled() async {
+        guard let set = applied?.set, !state.disabled.isEmpty else { return }
+        let now = clock.now()
+        if let last = lastRetry, now.seconds(since: last) < options.retryInterval { return }
+        lastRetry = now
+        let policies = state.disabled.keys.sorted().compactMap { set.policy($0) }
+        guard !policies.isEmpty else { return }
+        let plans = await engine.plan(policies)
+        _ = await record(plans.map { dryRunRecord($0, commit: set.commit, now: now) })
+        for plan in plans where plan.severity < .error { log.info("dry-run passes again: enabled", ["policy": plan.name]) }
+        writeStatus()
+    }
+
+    // MARK: events
+
+    func processInbox() async {
+        for name in inbox.pending().prefix(500) {
+            guard fatal == nil, !signals.stopRequested else { return }
+            guard let bytes = inbox.read(name) else { continue }
+            guard let json = JSON.parse(bytes), var event = Event(json: json) else {
+                inbox.reject(name)
+                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, message: "inbox file \(name) is not an event; moved to inbox/rejected/",
+                                               details: .object(["file": .string(name)]))])
+                continue
+            }
+            if state.consumed.contains(event.id) {
+                inbox.remove(name)
+                continue
+            }
+            do {
+                event = try event.validated()
+            } catch {
+                inbox.reject(name)
+                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, correlationID: event.correlationID, eventID: event.id,
+                                               message: "event \(event.id) refused: \(error.message); moved to inbox/rejected/",
+                                               details: .object(["file": .string(name)]))])
+                continue
+            }
+            // The engine's clock decides when things happen; the sender's time is kept.
+            event.attrs["emitted_at"] = event.ts.iso8601
+            event.ts = clock.now()
+            if event.subject.kind.isEmpty, let ups = applied?.set.primaryUPS, event.type == .upsState || event.type == .metric {
+                event.subject = Subject(kind: "ups", id: ups)
+            }
+            guard await handle(event) else { return }
+            inbox.remove(name)
+        }
+    }
+
+    /// Decides, records, and only then queues the executions.
+    func handle(_ event: Event) async -> Bool {
+        let outcome = await engine.process(event, state: state)
+        guard await record(outcome.records) else { return false }
+        eventsTotal += 1
+        decisionsTotal += outcome.records.count - 1
+        for r in outcome.records where r.kind == .decision {
+            log.log(r.severity == .info ? "info" : r.severity.rawValue, r.message, ["policy": r.policyID ?? "", "event": event.id])
+        }
+        if !outcome.jobs.isEmpty { await scheduler.enqueue(outcome.jobs) }
+        if outcome.records.contains(where: { $0.details["disabled"] != nil }) { writeStatus() }
+        return true
+    }
+
+    func processDue() async {
+        for event in await engine.dueEvents(state: state, now: clock.now()) where !state.consumed.contains(event.id) {
+            guard fatal == nil else { return }
+            guard await handle(event) else { return }
+        }
+    }
+
+    // MARK: files
+
+    func snapshot() {
+        do {
+            try AtomicFile.write(state.json.canonicalBytes, to: options.stateDirectory + "/engine-state.json")
+            recordsSinceSnapshot = 0
+        } catch {
+            log.warn("cannot write the engine snapshot (the ledger still has everything)", ["error": "\(error)"])
+        }
+    }
+
+    func writeStatus() {
+        let now = clock.now()
+        if let applied {
+            status.policies = applied.entries.map { e in
+                var line = ReconcilerStatus.PolicyLine(path: e.path, policyID: e.policyID, name: e.name ?? "", status: "active", reason: nil,
+                                                       ir: e.ir, versionInt: e.versionInt)
+                switch e.status {
+                case .disabled: line.status = "disabled"; line.reason = "enabled: false in the spec"
+                case .invalid: line.status = "invalid"; line.reason = "the file has blockers"
+                case .compiled:
+                    if let reason = state.disabled[e.policyID] { line.status = "disabled"; line.reason = reason }
+                }
+                return line
+            }
+        }
+        if status.conditions["Ready"] == nil {
+            status.set("Ready", false, reason: "Initializing", message: "no commit applied yet", now: now)
+        }
+        do { try status.write(to: options.stateDirectory, now: now) } catch {
+            log.warn("cannot write status.json", ["error": "\(error)"])
+        }
+    }
+
+    func writeMetrics() async {
+        let depth = await scheduler.depth
+        let bySeverity = await scheduler.executedBySeverity
+        var lines: [String] = []
+        func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, String)]) {
+            lines.append("# HELP policyops_\(name) \(help)")
+            lines.append("# TYPE policyops_\(name) \(type)")
+            for (labels, value) in samples { lines.append("policyops_\(name)\(labels) \(value)") }
+        }
+        metric("reconcile_duration_seconds", "Duration of the last poll of the branch (compile and apply).", "gauge", [("", String(lastPassSeconds))])
+        metric("applied_revision_timestamp_seconds", "Commit time of the applied revision.", "gauge", [("", String(appliedCommitTime))])
+        metric("events_total", "Events consumed.", "counter", [("", String(eventsTotal))])
+        metric("decisions_total", "Policy decisions recorded.", "counter", [("", String(decisionsTotal))])
+        metric("executions_total", "Executions finished, by severity of their outcome.", "counter",
+               Severity.allCases.map { ("{severity=\"\($0.rawValue)\"}", String(bySeverity[$0] ?? 0)) })
+        metric("execution_queue_depth", "Executions queued or running.", "gauge", [("", String(depth))])
+        metric("ledger_bytes", "Size of the ledger's segments.", "gauge", [("", String(Ledger.size(stateDirectory: options.stateDirectory)))])
+        metric("policies", "Policies of the applied commit by status.", "gauge", [
+            ("{status=\"active\"}", String((applied?.set.policies.count ?? 0) - state.disabled.count)),
+            ("{status=\"disabled\"}", String(state.disabled.count)),
+        ])
+        let text = lines.joined(separator: "\n") + "\n"
+        try? AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")
+    }
+}
+
+/// Passes the scheduler's records to the reconciler (which creates the scheduler, so it
+/// cannot hand itself over before it exists).
+final class SinkRelay: RecordSink, @unchecked Sendable {
+    weak var target: Reconciler?
+
+    func record(_ records: [LedgerRecord]) async -> Bool {
+        guard let target else { return false }
+        return await target.record(records)
+    }
+}
+
+enum FileTreePath {
+    static func absolute(_ path: String) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+    }
+}
+
+extension String {
+    var trimmingCharacters: String {
+        var s = self[...]
+        while let l = s.last, l == "\n" || l == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

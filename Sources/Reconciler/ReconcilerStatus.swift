@@ -1,0 +1,71 @@
+import Engine
+import Policy
+import Store
+
+/// `status.json` in the GitOps convention: the applied and attempted revisions, the
+/// conditions `Ready`, `Reconciling` and `Stalled` with reason and message, and each
+/// policy's status.
+struct ReconcilerStatus {
+    struct Condition {
+        var type: String
+        var status: Bool
+        var reason: String
+        var message: String
+        var since: Timestamp
+    }
+
+    struct PolicyLine {
+        var path: String
+        var policyID: String
+        var name: String
+        var status: String
+        var reason: String?
+        var ir: String?
+        var versionInt: Int?
+    }
+
+    var lastAppliedRevision: String?
+    var lastAttemptedRevision: String?
+    var conditions: [String: Condition] = [:]
+    var policies: [PolicyLine] = []
+
+    mutating func set(_ type: String, _ status: Bool, reason: String, message: String, now: Timestamp) {
+        if let c = conditions[type], c.status == status {
+            conditions[type] = Condition(type: type, status: status, reason: reason, message: message, since: c.since)
+        } else {
+            conditions[type] = Condition(type: type, status: status, reason: reason, message: message, since: now)
+        }
+    }
+
+    /// Takes back the revisions and conditions of a previous run's `status.json`.
+    mutating func restore(_ json: JSON) {
+        lastAppliedRevision = json["lastAppliedRevision"]?.stringValue
+        lastAttemptedRevision = json["lastAttemptedRevision"]?.stringValue
+        for c in json["conditions"]?.arrayValue ?? [] {
+            guard let type = c["type"]?.stringValue, let since = c["lastTransitionTime"]?.stringValue.flatMap(Timestamp.init(iso8601:)) else { continue }
+            conditions[type] = Condition(type: type, status: c["status"]?.stringValue == "True", reason: c["reason"]?.stringValue ?? "",
+                                         message: c["message"]?.stringValue ?? "", since: since)
+        }
+    }
+
+    func json(now: Timestamp) -> JSON {
+        .object([
+            "lastAppliedRevision": lastAppliedRevision.map(JSON.string) ?? .null,
+            "lastAttemptedRevision": lastAttemptedRevision.map(JSON.string) ?? .null,
+            "observedAt": .string(now.iso8601),
+            "conditions": .array(["Ready", "Reconciling", "Stalled"].compactMap { conditions[$0] }.map { c in
+                .object(["type": .string(c.type), "status": .string(c.status ? "True" : "False"), "reason": .string(c.reason),
+                         "message": .string(c.message), "lastTransitionTime": .string(c.since.iso8601)])
+            }),
+            "policies": .array(policies.map { p in
+                .object(["path": .string(p.path), "policy_id": .string(p.policyID), "name": .string(p.name), "status": .string(p.status),
+                         "reason": p.reason.map(JSON.string) ?? .null, "ir": p.ir.map(JSON.string) ?? .null,
+                         "version_int": p.versionInt.map { .integer(Int64($0)) } ?? .null])
+            }),
+        ])
+    }
+
+    func write(to stateDirectory: String, now: Timestamp) throws {
+        try AtomicFile.write(Array(json(now: now).pretty().utf8), to: stateDirectory + "/status.json")
+    }
+}

@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Hashing
+import Policy
+
+/// The append-only ledger (SPEC section 10): segment files of one record per line,
+/// `<seq> <chain> <record JSON>`, where `chain` is the SHA-256 of the previous line's chain,
+/// the seq and the record — every record checksummed and chained to the one before. A
+/// record counts as written only once fsync has returned; records that arrive while a
+/// sync runs share the next one (group commit). Segments rotate at a size; nothing is ever
+/// rewritten. A torn tail (a crash in the middle of a write) is cut back to the last whole
+/// record on open, and reported.
+public actor Ledger {
+    /// What opening found.
+    public struct Recovery: Sendable {
+        /// Bytes of a torn last record that were cut.
+        public var cutBytes: Int
+        /// The segment they were cut from.
+        public var segment: String?
+    }
+
+    /// A record read back.
+    public struct Entry: Sendable {
+        public var seq: Int64
+        public var json: JSON
+    }
+
+    /// Why a ledger cannot be used.
+    public struct CorruptionError: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    let folder: String
+    let segmentLimit: Int
+    var fd: Int32 = -1
+    var segmentIndex = 0
+    var segmentSize = 0
+    var lastSeq: Int64 = 0
+    var lastChain: [UInt8] = Ledger.genesis
+    var pending: [(lines: [UInt8], count: Int, continuation: CheckedContinuation<[Int64], any Error>?)] = []
+    var syncing = false
+    /// How many fsyncs the ledger made, and how many records they made durable.
+    public private(set) var syncs = 0
+    public private(set) var recordsWritten = 0
+
+    static let genesis = [UInt8](repeating: UInt8(ascii: "0"), count: 64)
+
+    /// Opens (or creates) the ledger under `stateDirectory/ledger`, cutting a torn tail.
+    public init(stateDirectory: String, segmentLimit: Int = 16 << 20) throws {
+        folder = stateDirectory + "/ledger"
+        self.segmentLimit = segmentLimit
+        try AtomicFile.makeFolders(folder)
+        let segments = Self.segments(folder)
+        var recovery = Recovery(cutBytes: 0, segment: nil)
+        var chain = Self.genesis
+        var seq: Int64 = 0
+        for (i, name) in segments.enumerated() {
+            let path = folder + "/" + name
+            guard let bytes = try AtomicFile.read(path) else { continue }
+            let (good, last, lastChain) = try Self.verify(bytes, chain: chain, seq: seq, name: name, isLast: i == segments.count - 1)
+            if good < bytes.count {
+                // Only the last segment can have a torn tail: cut it back to the last whole record.
+                let fd = open(path, O_WRONLY | O_CLOEXEC)
+                guard fd >= 0, ftruncate(fd, off_t(good)) == 0, fsync(fd) == 0 else {
+                    if fd >= 0 { Glibc.close(fd) }
+                    throw FileSystemError("cut the torn tail of", path)
+                }
+                Glibc.close(fd)
+                recovery = Recovery(cutBytes: bytes.count - good, segment: name)
+            }
+            chain = lastChain
+            seq = last
+        }
+        lastSeq = seq
+        lastChain = chain
+        self.recovery = recovery
+        let current = segments.last ?? Self.segmentName(1)
+        segmentIndex = Int(current.dropFirst(4).prefix(6)) ?? 1
+        (fd, segmentSize) = try Self.openSegment(folder: folder, name: current)
+    }
+
+    /// What opening found (a torn tail cut, or nothing).
+    public let recovery: Recovery
+
+    /// The seq of the last durable record.
+    public var lastSequence: Int64 { lastSeq }
+
+    static func segmentName(_ i: Int) -> String {
+        var n = String(i)
+        while n.count < 6 { n = "0" + n }
+        return "seg-\(n).log"
+    }
+
+    static func segments(_ folder: String) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let e = readdir(dir) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name.hasPrefix("seg-") && name.hasSuffix(".log") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Checks a segment's lines; returns the length of its whole, valid prefix, the last seq
+    /// and chain. A bad line before the end is corruption, not a torn tail.
+    static func verify(_ bytes: [UInt8], chain: [UInt8], seq: Int64, name: String, isLast: Bool) throws -> (Int, Int64, [UInt8]) {
+        var chain = chain
+        var seq = seq
+        var offset = 0
+        while offset < bytes.count {
+            guard let newline = bytes[offset...].firstIndex(of: 0x0A) else { break }  // a torn last line
+            let line = bytes[offset..<newline]
+            guard let (s, c) = check(line, previous: chain), s == seq + 1 else {
+                if isLast && !bytes[(newline + 1)...].contains(0x0A) { break }  // only the last line is bad: torn
+                throw CorruptionError(message: "ledger segment \(name) is corrupt at byte \(offset) (record after seq \(seq)); it is never rewritten: move the ledger folder aside to start a new one")
+            }
+            seq = s
+            chain = c
+            offset = newline + 1
+        }
+        if offset < bytes.count && !isLast {
+            throw CorruptionError(message: "ledger segment \(name) ends in the middle of a record but is not the last segment")
+        }
+        return (offset, seq, chain)
+    }
+
+    /// `(seq, chain)` of a line whose chain holds.
+    static func check(_ line: ArraySlice<UInt8>, previous: [UInt8]) -> (Int64, [UInt8])? {
+        guard let s1 = line.firstIndex(of: 0x20), let s2 = line[(s1 + 1)...].firstIndex(of: 0x20), s2 - s1 == 65,
+              let seq = Int64(String(decoding: line[line.startIndex..<s1], as: UTF8.self)) else { return nil }
+        let chain = Array(line[(s1 + 1)..<s2])
+        let expected = link(previous: previous, seq: seq, json: line[(s2 + 1)...])
+        return chain == expected ? (seq, chain) : nil
+    }
+
+    static func link(previous: [UInt8], seq: Int64, json: ArraySlice<UInt8>) -> [UInt8] {
+        var input = previous
+        input.append(0x20)
+        input += Array(String(seq).utf8)
+        input.append(0x20)
+        input += json
+        return Array(SHA256.hash(input).hex.utf8)
+    }
+
+    static func openSegment(folder: String, name: String) throws -> (Int32, Int) {
+        let path = folder + "/" + name
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileSystemError("open", path) }
+        var info = stat()
+        fstat(fd, &info)
+        try AtomicFile.syncFolder(folder)
+        return (fd, Int(info.st_size))
+    }
+
+    /// Appends records; returns their seqs once they are durable (fsync'd).
+    @discardableResult
+    public func append(_ records: [JSON]) async throws -> [Int64] {
+        guard !records.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            var lines: [UInt8] = []
+            var seqs: [Int64] = []
+            for record in records {
+                lastSeq += 1
+                let json = record.canonicalBytes
+                lastChain = Self.link(previous: lastChain, seq: lastSeq, json: json[...])
+                lines += Array(String(lastSeq).utf8)
+                lines.append(0x20)
+                lines += lastChain
+                lines.append(0x20)
+                lines += json
+                lines.append(0x0A)
+                seqs.append(lastSeq)
+            }
+            pending.append((lines, records.count, continuation))
+            self.seqsByBatch.append(seqs)
+            if !syncing { syncPending() }
+        }
+    }
+
+    var seqsByBatch: [[Int64]] = []
+
+    /// Writes everything pending in one write and one fsync, then wakes its callers;
+    /// appends that arrive meanwhile wait for the next round.
+    func syncPending() {
+        syncing = true
+        while !pending.isEmpty {
+            let batch = pending
+            let seqs = seqsByBatch
+            pending = []
+            seqsByBatch = []
+            var bytes: [UInt8] = []
+            for b in batch { bytes += b.lines }
+            var error: (any Error)?
+            do {
+                try write(bytes)
+                if fdatasync(fd) != 0 { throw FileSystemError("sync", folder) }
+                syncs += 1
+                recordsWritten += batch.reduce(0) { $0 + $1.count }
+                if segmentSize >= segmentLimit {
+                    segmentIndex += 1
+                    Glibc.close(fd)
+                    (fd, segmentSize) = try Self.openSegment(folder: folder, name: Self.segmentName(segmentIndex))
+                }
+            } catch let e {
+                error = e
+            }
+            for (i, b) in batch.enumerated() {
+                if let error { b.continuation?.resume(throwing: error) } else { b.continuation?.resume(returning: seqs[i]) }
+            }
+        }
+        syncing = false
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError("append to the ledger in", folder)
+            }
+            written += n
+        }
+        segmentSize += bytes.count
+    }
+
+    /// Closes the current segment.
+    public func close() {
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+    }
+
+    /// Every record from seq `from` on (without checking the chain again).
+    public static func read(stateDirectory: String, from: Int64 = 1) throws -> [Entry] {
+        let folder = stateDirectory + "/ledger"
+        var out: [Entry] = []
+        for name in segments(folder) {
+            guard let bytes = try AtomicFile.read(folder + "/" + name) else { continue }
+            var offset = 0
+            while let newline = bytes[offset...].firstIndex(of: 0x0A) {
+                let line = bytes[offset..<newline]
+                offset = newline + 1
+                guard let s1 = line.firstIndex(of: 0x20), let seq = Int64(String(decoding: line[line.startIndex..<s1], as: UTF8.self)),
+                      seq >= from, line.count > s1 - line.startIndex + 66 else { continue }
+                if let json = JSON.parse(Array(line[(s1 + 66)...])) { out.append(Entry(seq: seq, json: json)) }
+            }
+        }
+        return out
+    }
+
+    /// Checks every record and its chain; returns how many there are.
+    public static func verify(stateDirectory: String) throws -> Int64 {
+        let folder = stateDirectory + "/ledger"
+        let names = segments(folder)
+        var chain = genesis
+        var seq: Int64 = 0
+        for (i, name) in names.enumerated() {
+            guard let bytes = try AtomicFile.read(folder + "/" + name) else { continue }
+            let (good, last, lastChain) = try verify(bytes, chain: chain, seq: seq, name: name, isLast: i == names.count - 1)
+            if good != bytes.count { throw CorruptionError(message: "ledger segment \(name) has a torn tail of \(bytes.count - good) bytes") }
+            chain = lastChain
+            seq = last
+        }
+        return seq
+    }
+
+    /// The total size of the segments, in bytes.
+    public static func size(stateDirectory: String) -> Int {
+        let folder = stateDirectory + "/ledger"
+        var total = 0
+        for name in segments(folder) {
+            var info = stat()
+            if stat(folder + "/" + name, &info) == 0 { total += Int(info.st_size) }
+        }
+        return total
+    }
+}
