@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "PolicyRepository", "Policy", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Policy", "Hashing", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Drivers", "Policy", "Store", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Drivers", "Policy", "Store", "Hashing", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

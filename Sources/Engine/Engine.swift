@@ -217,7 +217,7 @@ public actor Engine {
             var fresh: [InventoryTarget] = []
             var keys: [String: String] = [:]
             for target in targets {
-                let key = IdempotencyKey.make(action: action, targetID: target.id)
+                let key = IdempotencyKey.make(action: action, hostID: host.id, targetID: target.id)
                 keys[target.id] = key
                 if let last = s.lastExecution[key], now.milliseconds - last.milliseconds < p.spec.idempotencyWindow.seconds * 1000 {
                     results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: .info,

@@ -83,6 +83,7 @@ public actor Reconciler: RecordSink {
             return 2
         }
         var nextPoll = Timestamp(milliseconds: 0)
+        var lastMetrics = Timestamp(milliseconds: 0)
         let realClock = SystemClock()
         while fatal == nil && !signals.stopRequested {
             let wake = signals.takeWakeUp() || takeNudge()
@@ -95,14 +96,17 @@ public actor Reconciler: RecordSink {
             await retryDisabled()
             await discover()
             if recordsSinceSnapshot >= options.snapshotEvery { snapshot() }
-            await writeMetrics()
+            if realClock.now().seconds(since: lastMetrics) >= 1 {
+                await writeMetrics()
+                lastMetrics = realClock.now()
+            }
             if options.once {
                 await scheduler.drain()
                 await processDue()
                 await scheduler.drain()
                 break
             }
-            try? await Task.sleep(nanoseconds: 50_000_000)
+            try? await Task.sleep(nanoseconds: 10_000_000)
         }
         await scheduler.stop()
         snapshot()
@@ -370,6 +374,7 @@ public actor Reconciler: RecordSink {
             return
         }
         await engine.apply(set)
+        dueKnown = false
         await scheduler.use(hosts: set.hosts, commit: commit)
         appliedCommitTime = result.commit.time
         status.lastAppliedRevision = commit
@@ -476,6 +481,7 @@ public actor Reconciler: RecordSink {
 
     /// Decides, records, and only then queues the executions.
     func handle(_ event: Event) async -> Bool {
+        dueKnown = false
         let outcome = await engine.process(event, state: state)
         guard await record(outcome.records) else { return false }
         eventsTotal += 1
@@ -488,8 +494,19 @@ public actor Reconciler: RecordSink {
         return true
     }
 
+    /// When the engine next has something due; recomputed after every event and apply.
+    var nextDue: Timestamp?
+    var dueKnown = false
+
     func processDue() async {
-        for event in await engine.dueEvents(state: state, now: clock.now()) where !state.consumed.contains(event.id) {
+        let now = clock.now()
+        if !dueKnown {
+            nextDue = await engine.nextDeadline(state: state, now: now)
+            dueKnown = true
+        }
+        guard let due = nextDue, due <= now else { return }
+        dueKnown = false
+        for event in await engine.dueEvents(state: state, now: now) where !state.consumed.contains(event.id) {
             guard fatal == nil else { return }
             guard await handle(event) else { return }
         }

@@ -39,8 +39,6 @@ public actor Ledger {
     var segmentSize = 0
     var lastSeq: Int64 = 0
     var lastChain: [UInt8] = Ledger.genesis
-    var pending: [(lines: [UInt8], count: Int, continuation: CheckedContinuation<[Int64], any Error>?)] = []
-    var syncing = false
     /// How many fsyncs the ledger made, and how many records they made durable.
     public private(set) var syncs = 0
     public private(set) var recordsWritten = 0
@@ -155,76 +153,80 @@ public actor Ledger {
         return (fd, Int(info.st_size))
     }
 
-    /// Appends records; returns their seqs once they are durable (fsync'd).
+    /// Appends records; returns their seqs once they are durable (fsync'd). Appends that
+    /// arrive while a sync runs wait for the next one, which takes them all (group commit).
     @discardableResult
     public func append(_ records: [JSON]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
+        var lines: [UInt8] = []
+        var seqs: [Int64] = []
+        for record in records {
+            lastSeq += 1
+            let json = record.canonicalBytes
+            lastChain = Self.link(previous: lastChain, seq: lastSeq, json: json[...])
+            lines += Array(String(lastSeq).utf8)
+            lines.append(0x20)
+            lines += lastChain
+            lines.append(0x20)
+            lines += json
+            lines.append(0x0A)
+            seqs.append(lastSeq)
+        }
         return try await withCheckedThrowingContinuation { continuation in
-            var lines: [UInt8] = []
-            var seqs: [Int64] = []
-            for record in records {
-                lastSeq += 1
-                let json = record.canonicalBytes
-                lastChain = Self.link(previous: lastChain, seq: lastSeq, json: json[...])
-                lines += Array(String(lastSeq).utf8)
-                lines.append(0x20)
-                lines += lastChain
-                lines.append(0x20)
-                lines += json
-                lines.append(0x0A)
-                seqs.append(lastSeq)
+            pending.append((lines, seqs, continuation))
+            if !syncing {
+                syncing = true
+                Task { await self.flushLoop() }
             }
-            pending.append((lines, records.count, continuation))
-            self.seqsByBatch.append(seqs)
-            if !syncing { syncPending() }
         }
     }
 
-    var seqsByBatch: [[Int64]] = []
+    var pending: [(lines: [UInt8], seqs: [Int64], continuation: CheckedContinuation<[Int64], any Error>)] = []
+    var syncing = false
 
-    /// Writes everything pending in one write and one fsync, then wakes its callers;
-    /// appends that arrive meanwhile wait for the next round.
-    func syncPending() {
-        syncing = true
+    /// Writes what is pending in one write and one fsync, off the actor so new appends
+    /// gather meanwhile; then wakes the callers; again while anything is pending.
+    func flushLoop() async {
         while !pending.isEmpty {
             let batch = pending
-            let seqs = seqsByBatch
             pending = []
-            seqsByBatch = []
             var bytes: [UInt8] = []
             for b in batch { bytes += b.lines }
-            var error: (any Error)?
-            do {
-                try write(bytes)
-                if fdatasync(fd) != 0 { throw FileSystemError("sync", folder) }
+            var result = await Self.writeAndSync(fd: fd, bytes: bytes, folder: folder)
+            if case .success = result {
+                segmentSize += bytes.count
                 syncs += 1
-                recordsWritten += batch.reduce(0) { $0 + $1.count }
+                recordsWritten += batch.reduce(0) { $0 + $1.seqs.count }
                 if segmentSize >= segmentLimit {
                     segmentIndex += 1
                     Glibc.close(fd)
-                    (fd, segmentSize) = try Self.openSegment(folder: folder, name: Self.segmentName(segmentIndex))
+                    do { (fd, segmentSize) = try Self.openSegment(folder: folder, name: Self.segmentName(segmentIndex)) } catch {
+                        result = .failure(error)
+                    }
                 }
-            } catch let e {
-                error = e
             }
-            for (i, b) in batch.enumerated() {
-                if let error { b.continuation?.resume(throwing: error) } else { b.continuation?.resume(returning: seqs[i]) }
+            for b in batch {
+                switch result {
+                case .success: b.continuation.resume(returning: b.seqs)
+                case .failure(let e): b.continuation.resume(throwing: e)
+                }
             }
         }
         syncing = false
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    nonisolated static func writeAndSync(fd: Int32, bytes: [UInt8], folder: String) async -> Result<Void, any Error> {
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileSystemError("append to the ledger in", folder)
+                return .failure(FileSystemError("append to the ledger in", folder))
             }
             written += n
         }
-        segmentSize += bytes.count
+        if fdatasync(fd) != 0 { return .failure(FileSystemError("sync the ledger in", folder)) }
+        return .success(())
     }
 
     /// Closes the current segment.
