@@ -12,6 +12,11 @@ private let wakeFlag = Atomic<Bool>(false)
 /// to poll the branch at once. The only code that touches signals.
 struct ProcessSignals: ReconcilerSignals {
     static func install() -> ProcessSignals {
+        // A parent may have started us with these signals blocked; we handle them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGTERM) { _ in stopFlag.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopFlag.store(true, ordering: .relaxed) }
         signal(SIGHUP) { _ in wakeFlag.store(true, ordering: .relaxed) }

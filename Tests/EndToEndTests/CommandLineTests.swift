@@ -37,7 +37,7 @@ import TestSupport
     }
 
     @Test func commandsNotBuiltYetSaySo() throws {
-        let r = try Paths.policyops(["reconcile", "--repo", ".", "--state", "/tmp/x"])
+        let r = try Paths.policyops(["inverse", "policies/power/start-web-tier-on-mains.json"], directory: Paths.exampleRepo)
         #expect(r.status == 2)
         #expect(r.stderr.contains("not implemented"))
     }

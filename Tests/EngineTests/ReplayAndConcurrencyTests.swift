@@ -79,10 +79,7 @@ import Drivers
                                              selector: #"{"mode": "list", "value": "1"}"#, action: #"{"capability_id": "sim.vm", "verb": "reset"}"#)
         }
         let h = await Harness(World.set(policies, hosts: hosts), maxConcurrency: 2, workMilliseconds: 150, realTime: true)
-        let clock = SystemClock()
-        let start = clock.now()
         let records = await h.send(.webhook, ["name": "go"], subject: Subject(kind: "webhook", id: "go"))
-        let elapsed = clock.now().milliseconds - start.milliseconds
         #expect(records.executions.flatMap(\.results).map(\.outcome) == ["succeeded", "succeeded", "succeeded", "succeeded"], "\(records.map(\.message))")
         // At most two ran at once.
         var runs: [(Int64, Int64)] = []
@@ -95,8 +92,6 @@ import Drivers
             most = max(most, active)
         }
         #expect(most == 2, "at most two at once, and two did run together")
-        // Four 150 ms jobs, two at a time: about 300 ms; one at a time would be 600 ms.
-        #expect(elapsed >= 280 && elapsed < 580, "took \(elapsed) ms")
     }
 }
 
