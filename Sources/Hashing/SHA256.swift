@@ -44,17 +44,32 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
 
 /// SHA-256 through OpenSSL's libcrypto.
 public enum SHA256 {
+    /// The algorithm fetched once: OpenSSL 3 looks `EVP_sha256()` up in its providers,
+    /// under a lock, on every use. An `EVP_MD` is immutable once fetched.
+    nonisolated(unsafe) static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
+    /// Digests `raw` into the 32 bytes at `md`.
+    static func digest(_ raw: UnsafeRawBufferPointer, into md: UnsafeMutablePointer<UInt8>) {
+        var size: UInt32 = 0
+        let rc = EVP_Digest(raw.baseAddress, raw.count, md, &size, algorithm ?? EVP_sha256(), nil)
+        precondition(rc == 1 && size == 32, "EVP_Digest(SHA-256) failed")
+    }
+
     /// The digest of `bytes`.
     public static func hash(_ bytes: some ContiguousBytes) -> SHA256Digest {
         var out = [UInt8](repeating: 0, count: 32)
         bytes.withUnsafeBytes { raw in
-            out.withUnsafeMutableBufferPointer { md in
-                var size: UInt32 = 0
-                let rc = EVP_Digest(raw.baseAddress, raw.count, md.baseAddress, &size, EVP_sha256(), nil)
-                precondition(rc == 1 && size == 32, "EVP_Digest(SHA-256) failed")
-            }
+            out.withUnsafeMutableBufferPointer { digest(raw, into: $0.baseAddress!) }
         }
         return SHA256Digest(bytes: out)
+    }
+
+    /// The digest of `bytes` as 64 lower-case hex digits, without the digest in between.
+    public static func hex(_ bytes: some ContiguousBytes) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { md in
+            bytes.withUnsafeBytes { digest($0, into: md.baseAddress!) }
+            return Hex.encode(UnsafeBufferPointer(md))
+        }
     }
 
     /// The digest of a string's UTF-8 bytes.
@@ -88,13 +103,15 @@ public enum Hex {
 
     /// Lower-case hex of `bytes`.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var i = 0
+            for b in bytes {
+                out[i] = digits[Int(b >> 4)]
+                out[i + 1] = digits[Int(b & 0x0f)]
+                i += 2
+            }
+            return i
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -3,14 +3,21 @@ public struct CapabilityCatalog: Sendable {
     /// Every capability, in catalog order.
     public let capabilities: [Capability]
 
+    private let byID: [String: Capability]
+    private let byDriver: [DriverKind: [Capability]]
+
     /// Creates a catalog.
-    public init(capabilities: [Capability]) { self.capabilities = capabilities }
+    public init(capabilities: [Capability]) {
+        self.capabilities = capabilities
+        byID = Dictionary(capabilities.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        byDriver = Dictionary(grouping: capabilities, by: \.driver)
+    }
 
     /// The capability with id `id`.
-    public func capability(_ id: String) -> Capability? { capabilities.first { $0.id == id } }
+    public func capability(_ id: String) -> Capability? { byID[id] }
 
     /// The capabilities a driver provides.
-    public func capabilities(of driver: DriverKind) -> [Capability] { capabilities.filter { $0.driver == driver } }
+    public func capabilities(of driver: DriverKind) -> [Capability] { byDriver[driver] ?? [] }
 
     /// The catalog every build of PolicyOps carries.
     public static let builtIn: CapabilityCatalog = {

@@ -78,6 +78,16 @@ public struct SimulatedTarget: Sendable, Hashable {
     public var state: String
     /// Labels for queries.
     public var labels: [String: String]
+
+    /// Creates a simulated target.
+    public init(id: String, targetType: TargetType, nativeID: String, name: String, state: String, labels: [String: String]) {
+        self.id = id
+        self.targetType = targetType
+        self.nativeID = nativeID
+        self.name = name
+        self.state = state
+        self.labels = labels
+    }
 }
 
 /// The connection settings of each driver (SPEC section 2).

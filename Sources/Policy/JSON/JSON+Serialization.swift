@@ -41,21 +41,37 @@ extension JSON {
     }
 
     /// Members in RFC 8785 order: by the UTF-16 code units of their keys (section 3.2.3).
-    /// When every key is ASCII, byte order is the same order and much cheaper.
+    /// When every key is ASCII, byte order is the same order and much cheaper; members
+    /// already in order (as most objects this program builds are) are returned as they are.
     static func sortedForCanonicalForm(_ members: [Member]) -> [Member] {
-        if members.allSatisfy({ $0.key.utf8.allSatisfy { $0 < 0x80 } }) {
-            return members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var ascii = true
+        for m in members {
+            var key = m.key
+            if key.withUTF8({ $0.contains(where: { $0 >= 0x80 }) }) {
+                ascii = false
+                break
+            }
         }
-        return members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+        guard ascii else { return members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) } }
+        // Swift orders ASCII strings by their bytes, and compares them fast.
+        for i in members.indices.dropFirst() where !(members[i - 1].key < members[i].key) {
+            return members.sorted { $0.key < $1.key }
+        }
+        return members
     }
 
     /// A JSON string literal with RFC 8785's escaping: `"` and `\` escaped, the control
     /// characters with short escapes where JSON has them and `\u00xx` otherwise, all other
     /// characters as themselves.
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
+        var s = s
+        let plain = s.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }
