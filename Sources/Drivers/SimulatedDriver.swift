@@ -22,7 +22,7 @@ public struct SimulatedDriver: Driver {
         if ms > 0 { try? await Task.sleep(nanoseconds: UInt64(ms) * 1_000_000) }
     }
 
-    public func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
+    public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
         let state = world.load(host)
         await delay(state.faults.latencyMilliseconds)
         if state.faults.unreachable {
@@ -63,7 +63,7 @@ public struct SimulatedDriver: Driver {
 
     /// Works from the inventory the engine just refreshed (which already says whether the
     /// host answers), so a dry-run of many policies reads the host once.
-    public func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
+    public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
         var checks = [DryRunResult.Precondition(check: "host reachable", ok: inventory.reachable)]
         if !inventory.reachable {
             let code = inventory.problemCode == .authDenied ? DiagnosticCode.authDenied : .hostUnreachable
@@ -75,9 +75,8 @@ public struct SimulatedDriver: Driver {
         }
         var effects: [DryRunResult.TargetEffect] = []
         var preview: [String] = []
-        let live = Dictionary(inventory.targets.map { ($0.id, $0.state) }, uniquingKeysWith: { a, _ in a })
         for t in targets {
-            let current = live[t.id] ?? t.state
+            let current = inventory.target(t.id)?.state ?? t.state
             let to = Self.desired(action, from: current)
             effects.append(.init(id: t.id, from: current, to: to))
             if current != to { preview.append("sim \(host.name): \(action.verb) \(t.id) (\(current) → \(to))") }

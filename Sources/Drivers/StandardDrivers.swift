@@ -24,12 +24,12 @@ public struct StandardDrivers: DriverRegistry {
 public struct NotImplementedDriver: Driver {
     public let kind: DriverKind
 
-    public func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
+    public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
         HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false,
                       problem: "the \(kind.rawValue) driver is not implemented yet", problemCode: .notImplemented)
     }
 
-    public func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
+    public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
         .failure(.notImplemented, "the \(kind.rawValue) driver is not implemented yet")
     }
 

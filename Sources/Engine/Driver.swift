@@ -138,9 +138,9 @@ public protocol Driver: Sendable {
     /// Its capabilities (the manifest).
     var capabilities: [Capability] { get }
     /// What the host has: a fast refresh for preflight (`full: false`) or full discovery.
-    func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory
+    nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory
     /// What the action would do to the targets; changes nothing.
-    func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult
+    nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult
     /// Runs the action on the targets, one after the other.
     func execute(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget]) async -> [TargetOutcome]
 }

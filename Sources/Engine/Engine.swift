@@ -1,12 +1,12 @@
 import Policy
 
 /// What the engine made of one event: the records to append (the consumed event first,
-/// then one decision per policy that matched), the executions to queue, and the state
-/// after them. Nothing happens until the caller has made the records durable.
+/// then one decision per policy that matched) and the executions to queue. The engine's
+/// state already reflects the records; the executions must wait until the caller has made
+/// the records durable.
 public struct EventOutcome: Sendable {
     public var records: [LedgerRecord]
     public var jobs: [ExecutionJob]
-    public var state: EngineState
     /// How many policies were weighed (shortlisted) for the event.
     public var shortlisted: Int
 }
@@ -16,6 +16,10 @@ public struct EventOutcome: Sendable {
 /// metric and timer; conditions; the suppression window; dynamic resolution against the
 /// inventory; idempotency per target; preflight through the driver's dry-run; and
 /// `stop_on_match`. Time reaches it through an injected clock, hosts through drivers.
+///
+/// The engine owns its `EngineState` and changes it only by applying ledger records: the
+/// ones it makes itself in `process(_:)`, and those made elsewhere (commits, dry-runs,
+/// executions) through `apply(_:seqs:)`. Replaying the ledger gives the same state.
 public actor Engine {
     let drivers: any DriverRegistry
     let clock: any EngineClock
@@ -23,9 +27,14 @@ public actor Engine {
     let lateTimerGrace: Int64
     public private(set) var set: PolicySet = .empty
     var schedule: TimerSchedule?
-    var nextTimerAt: [String: Timestamp] = [:]
+    /// The next occurrence of each `timer.at` trigger (as `set.timerAtTriggers`), and the
+    /// earliest of them; nil when they must be worked out again.
+    var nextTimerAt: [Timestamp?] = []
+    var earliestTimerAt: Timestamp?
     /// The last inventory of each host.
     public private(set) var inventories: [String: HostInventory] = [:]
+    /// What the engine remembers between events (see `EngineState`).
+    public private(set) var state = EngineState()
 
     /// An engine with its drivers and clock.
     public init(drivers: any DriverRegistry, clock: any EngineClock, lateTimerGraceSeconds: Int64 = 300) {
@@ -38,7 +47,45 @@ public actor Engine {
     public func apply(_ set: PolicySet) {
         self.set = set
         schedule = TimerSchedule(timeZone: set.timeZone) ?? TimerSchedule(timeZone: "UTC")
-        nextTimerAt = [:]
+        nextTimerAt = Array(repeating: nil, count: set.timerAtTriggers.count)
+        earliestTimerAt = nil
+    }
+
+    // MARK: state
+
+    /// Starts from a state rebuilt elsewhere (a snapshot and the ledger replayed after it).
+    public func restore(_ state: EngineState) {
+        self.state = state
+        earliestTimerAt = nil
+    }
+
+    /// Applies records made outside `process(_:)` once they are in the ledger.
+    public func apply(_ records: [LedgerRecord], seqs: [Int64]) {
+        for (record, seq) in zip(records, seqs) {
+            state.apply(record, seq: seq, set: set)
+            if record.kind == .event || record.kind == .commit { earliestTimerAt = nil }
+        }
+    }
+
+    /// Notes that the records of a `process(_:)` call were appended, the last at `seq`.
+    public func recorded(through seq: Int64) { state.lastSeq = max(state.lastSeq, seq) }
+
+    /// True when an event with this id was already consumed.
+    public func hasConsumed(_ eventID: String) -> Bool { state.consumed[eventID] != nil }
+
+    /// Policies disabled until a dry-run passes, with the reason.
+    public var disabledPolicies: [String: String] { state.disabled }
+
+    /// Targets frozen for policies with `dynamic_resolution: false`.
+    public var frozenTargets: [String: [String]] { state.frozen }
+
+    /// Executions decided and not started, oldest first.
+    public var queuedJobs: [ExecutionJob] { state.queued.values.sorted { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) } }
+
+    /// The state compacted and written as canonical JSON, for the snapshot file.
+    public func snapshot() -> [UInt8] {
+        state.compact(now: clock.now())
+        return state.json.canonicalBytes
     }
 
     /// Replaces a host's inventory (a refresh done elsewhere, or a frozen snapshot).
@@ -73,12 +120,10 @@ public actor Engine {
         if let query = t.selector.query {
             return (inventory.targets.filter { $0.type == t.targetType && query.matches(nativeID: $0.nativeID, name: $0.name, status: $0.state, labels: $0.labels) }, [])
         }
-        var byID: [String: InventoryTarget] = [:]
-        for target in inventory.targets { byID[target.id] = target }
         var out: [InventoryTarget] = []
         var missing: [String] = []
         for id in t.selector.staticIDs {
-            if let target = byID[id] { out.append(target) } else { missing.append(id) }
+            if let target = inventory.target(id) { out.append(target) } else { missing.append(id) }
         }
         if !t.selector.inventoryRanges.isEmpty {
             for target in inventory.targets where target.type == .poePort {
@@ -92,28 +137,48 @@ public actor Engine {
 
     // MARK: events
 
-    /// Decides what the policies do about `event`.
-    public func process(_ event: Event, state: EngineState) async -> EventOutcome {
-        var s = state
+    /// Decides what the policies do about `event`, and applies the records it makes to the
+    /// state. When the caller cannot make them durable it must stop without a snapshot:
+    /// the ledger, replayed, is the truth.
+    public func process(_ event: Event) async -> EventOutcome {
+        var inventoriesNow: [String: HostInventory] = [:]
+        return await process(event, inventories: &inventoriesNow)
+    }
+
+    /// Decides events that happen at the same moment (timers and holds that fell due
+    /// together), in order, with one inventory refresh per host for all of them.
+    public func process(_ events: [Event]) async -> [EventOutcome] {
+        var inventoriesNow: [String: HostInventory] = [:]
+        var outcomes: [EventOutcome] = []
+        outcomes.reserveCapacity(events.count)
+        for event in events { outcomes.append(await process(event, inventories: &inventoriesNow)) }
+        return outcomes
+    }
+
+    func process(_ event: Event, inventories inventoriesNow: inout [String: HostInventory]) async -> EventOutcome {
         let now = clock.now()
-        let armedBefore = s.timersAfter
-        let fired = s.absorb(event, set: set)
-        let armed = s.timersAfter.filter { armedBefore[$0.key] != $0.value }.count
-        let upsID = s.upsID(for: event, set: set)
-        var firedByPolicy: [Int: Set<Int>] = [:]
-        for (i, t) in fired { firedByPolicy[i, default: []].insert(t) }
-        let order = firedByPolicy.keys.sorted()
+        let (fired, armed) = state.absorb(event, set: set)
+        if event.type == .timerAt { earliestTimerAt = nil }
+        let upsID = state.upsID(for: event, set: set)
+        // Policies in execution order (their index in the set), each with the triggers fired.
+        let firings = fired.sorted { $0 < $1 }
         var records: [LedgerRecord] = []
         var jobs: [ExecutionJob] = []
-        var inventoriesNow: [String: HostInventory] = [:]
         var matched = 0
-        for i in order {
+        var policiesFired = 0
+        for (n, f) in firings.enumerated() where n == 0 || firings[n - 1].0 != f.0 { policiesFired += 1 }
+        var next = 0
+        while next < firings.count {
+            let i = firings[next].0
+            var end = next + 1
+            while end < firings.count, firings[end].0 == i { end += 1 }
+            let firedNow = firings[next..<end].map(\.1)
+            next = end
             let p = set.policies[i]
             let group = p.spec.triggerGroup
             if group.logic == .all {
-                let firedNow = firedByPolicy[i]!
                 let all = group.triggers.enumerated().allSatisfy { t, trigger in
-                    s.holds(trigger, index: t, policy: p, ups: upsID, firedNow: firedNow.contains(t), now: now)
+                    state.holds(trigger, index: t, policy: p, ups: upsID, firedNow: firedNow.contains(t), now: now)
                 }
                 if !all { continue }
             }
@@ -123,7 +188,7 @@ public actor Engine {
             for c in p.spec.conditions {
                 let value: ConditionValue?
                 switch c.scope {
-                case .ups, .metric: value = s.value(of: c, ups: upsID, now: now)
+                case .ups, .metric: value = state.value(of: c, ups: upsID, now: now)
                 case .host:
                     let inv = await inventoryOnce(hostID, &inventoriesNow)
                     value = c.field == "reachable" ? .bool(inv.reachable) : set.hosts[p.spec.targets.hostID].map { .string($0.name) }
@@ -141,27 +206,29 @@ public actor Engine {
             matched += 1
             let record: LedgerRecord
             var stop = false
-            if let reason = s.disabled[p.id] {
+            let jobsBefore = jobs.count
+            if let reason = state.disabled[p.id] {
                 record = decision(p, event, now, .warn, matched: false,
                                   message: "\(p.spec.name) matched but is disabled until a dry-run passes: \(reason)")
-            } else if let last = s.lastMatch[p.id], now.milliseconds - last.milliseconds < p.spec.suppressionWindow.seconds * 1000 {
+            } else if let last = state.lastMatch[p.id], now.milliseconds - last.milliseconds < p.spec.suppressionWindow.seconds * 1000 {
                 record = decision(p, event, now, .info, matched: false,
                                   message: "\(p.spec.name) suppressed: it matched \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within its \(p.spec.suppressionWindow.spoken) suppression window (\(DiagnosticCode.suppressedWindow.rawValue))",
                                   code: .suppressedWindow)
             } else {
                 let inv = await inventoryOnce(hostID, &inventoriesNow)
-                (record, stop) = await plan(p, event: event, inventory: inv, now: now, state: s, jobs: &jobs)
+                (record, stop) = await plan(p, event: event, inventory: inv, now: now, jobs: &jobs)
             }
-            s.apply(record, seq: 0, set: set)
+            state.applyDecision(record, jobs: jobs[jobsBefore...])
             records.append(record)
             if stop && p.spec.stopOnMatch { break }
         }
         let eventRecord = LedgerRecord(
             kind: .event, ts: now, severity: .info, correlationID: event.correlationID, eventID: event.id,
-            message: "\(event.type.rawValue) \(event.kind) on \(event.subject.kind):\(event.subject.id): \(order.count) policies fired, \(matched) matched"
+            message: "\(event.type.rawValue) \(event.kind) on \(event.subject.kind):\(event.subject.id): \(policiesFired) policies fired, \(matched) matched"
                 + (armed > 0 ? ", \(armed) timers armed" : ""),
-            details: .object(["event": event.json, "fired": .integer(Int64(order.count)), "matched": .integer(Int64(matched))]))
-        return EventOutcome(records: [eventRecord] + records, jobs: jobs, state: s, shortlisted: order.count)
+            details: .object(["event": event.json, "fired": .integer(Int64(policiesFired)), "matched": .integer(Int64(matched))]))
+        records.insert(eventRecord, at: 0)
+        return EventOutcome(records: records, jobs: jobs, shortlisted: policiesFired)
     }
 
     /// A host's inventory refreshed once per event.
@@ -182,7 +249,7 @@ public actor Engine {
     }
 
     /// Resolution, idempotency and preflight for a matched policy; the executions it schedules.
-    func plan(_ p: RuntimePolicy, event: Event, inventory inv: HostInventory, now: Timestamp, state s: EngineState,
+    func plan(_ p: RuntimePolicy, event: Event, inventory inv: HostInventory, now: Timestamp,
               jobs: inout [ExecutionJob]) async -> (LedgerRecord, Bool) {
         let (targets, missing) = resolve(p, in: inv)
         var extra: [JSON.Member] = [.init("used_inventory", .object([
@@ -208,52 +275,64 @@ public actor Engine {
         var results: [RecordResult] = []
         var newJobs: [ExecutionJob] = []
         var disabledReason: String?
-        for (a, spec) in p.spec.actions.enumerated() {
-            let action = PlannedAction(policyID: p.id, capability: spec.capabilityID, verb: spec.verb, params: spec.params, keyHint: spec.keyHint)
+        for (a, (action, keyMaker)) in p.actions.enumerated() {
+            let spec = p.spec.actions[a]
             guard driver.capabilities.contains(where: { $0.id == spec.capabilityID }) else {
                 disabledReason = "capability \(spec.capabilityID) is missing from the \(host.driver.rawValue) driver at run time; validate the repository again"
                 break
             }
-            var fresh: [InventoryTarget] = []
-            var keys: [String: String] = [:]
+            // Targets outside the idempotency window, each with its key.
+            var fresh: [(target: InventoryTarget, key: String)] = []
+            fresh.reserveCapacity(targets.count)
+            results.reserveCapacity(results.count + targets.count)
+            // Targets of one action usually ran together: their sentence is written once.
+            var suppressed: (last: Timestamp, detail: String)?
             for target in targets {
-                let key = IdempotencyKey.make(action: action, hostID: host.id, targetID: target.id)
-                keys[target.id] = key
-                if let last = s.lastExecution[key], now.milliseconds - last.milliseconds < p.spec.idempotencyWindow.seconds * 1000 {
+                let key = keyMaker.key(targetID: target.id)
+                if let last = state.lastExecution[key], now.milliseconds - last.milliseconds < p.spec.idempotencyWindow.seconds * 1000 {
+                    if suppressed?.last != last {
+                        suppressed = (last, "the same action ran \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within the \(p.spec.idempotencyWindow.spoken) idempotency window")
+                    }
                     results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: .info,
-                                                outcome: "suppressed-idempotent", idempotencyKey: key,
-                                                detail: "the same action ran \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within the \(p.spec.idempotencyWindow.spoken) idempotency window"))
+                                                outcome: "suppressed-idempotent", idempotencyKey: key, detail: suppressed?.detail))
                 } else {
-                    fresh.append(target)
+                    fresh.append((target, key))
                 }
             }
             guard !fresh.isEmpty else { continue }
-            let dry = await driver.dryRun(host, action: action, targets: fresh, inventory: inv)
+            let dry = await driver.dryRun(host, action: action, targets: fresh.map(\.target), inventory: inv)
             if !dry.ok {
                 disabledReason = dry.reason ?? "dry-run failed"
-                for target in fresh {
+                for (target, key) in fresh {
                     results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: dry.severity,
-                                                outcome: "preflight-failed", idempotencyKey: keys[target.id]!, detail: dry.reason))
+                                                outcome: "preflight-failed", idempotencyKey: key, detail: dry.reason))
                 }
                 break
             }
-            let effects = Dictionary(dry.perTarget.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            var scheduled: [String] = []
-            for target in fresh {
-                if let e = effects[target.id], e.isNoOp {
+            // Drivers answer in the order asked; any other order is looked up by id.
+            let inOrder = dry.perTarget.count == fresh.count && zip(dry.perTarget, fresh).allSatisfy { $0.id == $1.target.id }
+            let effects = inOrder ? [:] : Dictionary(dry.perTarget.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var scheduled: [(target: InventoryTarget, key: String)] = []
+            var already: (state: String, detail: String)?
+            for (n, (target, key)) in fresh.enumerated() {
+                if let e = inOrder ? dry.perTarget[n] : effects[target.id], e.isNoOp {
+                    if already?.state != e.to { already = (e.to, "already " + e.to) }
                     results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: .info,
-                                                outcome: "already-in-state", idempotencyKey: keys[target.id]!, detail: "already \(e.to)"))
+                                                outcome: "already-in-state", idempotencyKey: key, detail: already?.detail))
                 } else {
-                    scheduled.append(target.id)
+                    scheduled.append((target, key))
                 }
             }
             guard !scheduled.isEmpty else { continue }
-            let job = ExecutionJob(id: "\(event.id)/\(p.id)/\(a)", hostID: host.id, action: action, targetIDs: scheduled,
-                                   keys: keys.filter { scheduled.contains($0.key) }, eventID: event.id, correlationID: event.correlationID,
+            var keys: [String: String] = [:]
+            keys.reserveCapacity(scheduled.count)
+            for (target, key) in scheduled { keys[target.id] = key }
+            let job = ExecutionJob(id: event.id + "/" + p.id + "/" + String(a), hostID: host.id, action: action, targetIDs: scheduled.map(\.target.id),
+                                   keys: keys, eventID: event.id, correlationID: event.correlationID,
                                    queuedAt: now, expiresAfterSeconds: max(p.spec.idempotencyWindow.seconds, 60))
-            for id in scheduled {
-                results.append(RecordResult(targetID: id, capability: spec.capabilityID, verb: spec.verb, severity: .info, outcome: "scheduled",
-                                            idempotencyKey: keys[id]!, jobID: job.id))
+            for (target, key) in scheduled {
+                results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: .info, outcome: "scheduled",
+                                            idempotencyKey: key, jobID: job.id))
             }
             newJobs.append(job)
         }
@@ -276,14 +355,15 @@ public actor Engine {
         if skipped > 0 { message += ", \(skipped) skipped (already in state or within the idempotency window)" }
         if !missing.isEmpty { message += "; \(missing.count) selected targets are not in the inventory (\(DiagnosticCode.targetNotFound.rawValue))" }
         return (decision(p, event, now, missing.isEmpty ? severity : max(severity, .warn), matched: true, message: message, results: results,
-                         extra: extra + [.init("jobs", .array(newJobs.map(\.json)))]), scheduledCount > 0)
+                         extra: extra + [.init("jobs", .array(newJobs.map { $0.json(targets: false) }))]), scheduledCount > 0)
     }
 
     // MARK: the scheduler
 
     /// The internal events due at `now`: `timer.at` occurrences, `timer.after` deadlines and
-    /// `metric.threshold` holds that have lasted their `for`.
-    public func dueEvents(state s: EngineState, now: Timestamp) -> [Event] {
+    /// `metric.threshold` holds that have lasted their `for`. Events already consumed are left out.
+    public func dueEvents(now: Timestamp) -> [Event] {
+        let s = state
         var events: [Event] = []
         for (key, deadline) in s.timersAfter where deadline <= now {
             let (policy, trigger) = split(key)
@@ -298,28 +378,19 @@ public actor Engine {
                 events.append(internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: due, extra: ["ups": String(parts[2])]))
             }
         }
-        if let schedule {
-            for p in set.policies {
-                for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
-                    guard case .timerAt(let when) = trigger else { continue }
-                    let key = p.id + "#" + String(t)
-                    let floor = max(s.timerAtFired[key] ?? Timestamp(milliseconds: Int64.min / 2), now.adding(seconds: -lateTimerGrace))
-                    let next: Timestamp
-                    if let cached = nextTimerAt[key], cached > floor { next = cached } else {
-                        next = schedule.next(when, after: floor)
-                        nextTimerAt[key] = next
-                    }
-                    if next <= now {
-                        events.append(internalEvent(.timerAt, kind: "at", policy: p.id, trigger: t, ts: now, extra: ["occurrence": next.iso8601]))
-                    }
-                }
+        if let earliest = timerAtOccurrences(now: now), earliest <= now {
+            for (n, t) in set.timerAtTriggers.enumerated() {
+                guard let next = nextTimerAt[n], next <= now else { continue }
+                events.append(internalEvent(.timerAt, kind: "at", policy: set.policies[t.policy].id, trigger: t.trigger, ts: now,
+                                            extra: ["occurrence": next.iso8601]))
             }
         }
-        return events.sorted { ($0.ts, $0.id) < ($1.ts, $1.id) }
+        return events.filter { s.consumed[$0.id] == nil }.sorted { ($0.ts, $0.id) < ($1.ts, $1.id) }
     }
 
     /// The next moment something is due, nil when nothing is armed.
-    public func nextDeadline(state s: EngineState, now: Timestamp) -> Timestamp? {
+    public func nextDeadline(now: Timestamp) -> Timestamp? {
+        let s = state
         var next: Timestamp?
         func consider(_ t: Timestamp) { if next == nil || t < next! { next = t } }
         for (_, d) in s.timersAfter { consider(d) }
@@ -328,17 +399,31 @@ public actor Engine {
             if parts.count == 3, let p = set.policy(String(parts[0])), let t = Int(parts[1]), t < p.spec.triggerGroup.triggers.count,
                case .metricThreshold(let m) = p.spec.triggerGroup.triggers[t] { consider(since.adding(seconds: m.holdFor.seconds)) }
         }
-        if let schedule {
-            for p in set.policies {
-                for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
-                    guard case .timerAt(let when) = trigger else { continue }
-                    let key = p.id + "#" + String(t)
-                    let floor = max(s.timerAtFired[key] ?? now, now.adding(seconds: -lateTimerGrace))
-                    consider(nextTimerAt[key].flatMap { $0 > floor ? $0 : nil } ?? schedule.next(when, after: floor))
-                }
-            }
-        }
+        if let earliest = timerAtOccurrences(now: now) { consider(earliest) }
         return next
+    }
+
+    /// Brings the next occurrence of every `timer.at` trigger up to date and returns the
+    /// earliest. An occurrence counts from the later of the last one fired (or, for a
+    /// trigger that never fired, the commit that brought it) and `now` minus the grace for
+    /// late timers, so an occurrence missed while the reconciler was down still fires if it
+    /// is late by less than the grace.
+    func timerAtOccurrences(now: Timestamp) -> Timestamp? {
+        guard let schedule, !set.timerAtTriggers.isEmpty else { return nil }
+        if let earliest = earliestTimerAt, earliest > now { return earliest }
+        let graceFloor = now.adding(seconds: -lateTimerGrace)
+        var earliest: Timestamp?
+        for (n, t) in set.timerAtTriggers.enumerated() {
+            let floor = max(state.timerAtFired[t.key] ?? now, graceFloor)
+            let next: Timestamp
+            if let cached = nextTimerAt[n], cached > floor { next = cached } else {
+                next = schedule.next(t.schedule, after: floor)
+                nextTimerAt[n] = next
+            }
+            if earliest == nil || next < earliest! { earliest = next }
+        }
+        earliestTimerAt = earliest
+        return earliest
     }
 
     func split(_ key: String) -> (String, Int) {
@@ -347,10 +432,11 @@ public actor Engine {
     }
 
     func internalEvent(_ type: EventType, kind: String, policy: String, trigger: Int, ts: Timestamp, extra: [String: String]) -> Event {
-        var attrs = ["policy": policy, "trigger": String(trigger)]
-        for (k, v) in extra { attrs[k] = v }
+        var attrs = extra
+        attrs["policy"] = policy
+        attrs["trigger"] = String(trigger)
         let stamp = extra["occurrence"] ?? ts.iso8601
-        return Event(id: "\(type.rawValue)-\(policy)-\(trigger)-\(stamp)", type: type, kind: kind,
+        return Event(id: type.rawValue + "-" + policy + "-" + String(trigger) + "-" + stamp, type: type, kind: kind,
                      subject: Subject(kind: "policy", id: policy), attrs: attrs, ts: ts, correlationID: nil)
     }
 }

@@ -22,7 +22,7 @@ extension EngineState {
             "timer_at_fired": stamps(timerAtFired),
             "last_match": stamps(lastMatch),
             "last_execution": stamps(lastExecution),
-            "consumed": .array(consumed.sorted().map(JSON.string)),
+            "consumed": stamps(consumed),
             "disabled": .object(disabled.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }),
             "queued": .array(queued.values.sorted { $0.id < $1.id }.map(\.json)),
             "started": .array(started.values.sorted { $0.id < $1.id }.map(\.json)),
@@ -62,7 +62,7 @@ extension EngineState {
         timerAtFired = atFired
         self.lastMatch = lastMatch
         self.lastExecution = lastExecution
-        consumed = Set(json["consumed"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        consumed = stamps(json["consumed"]) ?? [:]
         for m in json["disabled"]?.objectMembers ?? [] { disabled[m.key] = m.value.stringValue }
         for j in json["queued"]?.arrayValue ?? [] { if let job = ExecutionJob(json: j) { queued[job.id] = job } }
         for j in json["started"]?.arrayValue ?? [] { if let job = ExecutionJob(json: j) { started[job.id] = job } }

@@ -32,8 +32,9 @@ public struct EngineState: Sendable {
     public var lastMatch: [String: Timestamp] = [:]
     /// Idempotency key → when the action was scheduled on the target.
     public var lastExecution: [String: Timestamp] = [:]
-    /// Ids of events consumed since the last snapshot.
-    public var consumed: Set<String> = []
+    /// Event id → when it was consumed; an event with a known id is not acted on again.
+    /// Kept for `consumedRetention` (see `compact(now:)`).
+    public var consumed: [String: Timestamp] = [:]
     /// Policy → why it is disabled (a dry-run error), until a dry-run passes.
     public var disabled: [String: String] = [:]
     /// Executions decided and not started.
@@ -63,12 +64,7 @@ public struct EngineState: Sendable {
             guard let event = Event(json: record.details["event"] ?? .null) else { return }
             absorb(event, set: set)
         case .decision:
-            if record.details["matched"]?.boolValue == true, let p = record.policyID { lastMatch[p] = record.ts }
-            for r in record.results where r.outcome == "scheduled" { lastExecution[r.idempotencyKey] = record.ts }
-            for j in record.details["jobs"]?.arrayValue ?? [] {
-                if let job = ExecutionJob(json: j) { queued[job.id] = job }
-            }
-            if let p = record.policyID, let reason = record.details["disabled"]?.stringValue { disabled[p] = reason }
+            applyDecision(record, jobs: (record.details["jobs"]?.arrayValue ?? []).compactMap { ExecutionJob(json: $0, results: record.results) })
         case .start:
             if let id = record.details["job_id"]?.stringValue, let job = queued.removeValue(forKey: id) { started[id] = job }
         case .execution:
@@ -82,13 +78,26 @@ public struct EngineState: Sendable {
         case .policyRemoved:
             if let p = record.policyID { forget(policy: p) }
         case .commit:
-            if record.details["status"]?.stringValue == "applied", let f = record.details["frozen"]?.objectMembers {
+            guard record.details["status"]?.stringValue == "applied" else { return }
+            if let f = record.details["frozen"]?.objectMembers {
                 frozen = [:]
                 for m in f { frozen[m.key] = m.value.arrayValue?.compactMap(\.stringValue) ?? [] }
             }
+            // A `timer.at` trigger counts its occurrences from the commit that brought it:
+            // one that passed before the policy existed never fires.
+            for t in set.timerAtTriggers where timerAtFired[t.key] == nil { timerAtFired[t.key] = record.ts }
         case .recovery:
             return
         }
+    }
+
+    /// Applies a decision record whose jobs are already read (the engine has them at hand
+    /// when it makes the record; a replay reads them from it).
+    mutating func applyDecision(_ record: LedgerRecord, jobs: some Sequence<ExecutionJob>) {
+        if record.details["matched"]?.boolValue == true, let p = record.policyID { lastMatch[p] = record.ts }
+        for r in record.results where r.outcome == "scheduled" { lastExecution[r.idempotencyKey] = record.ts }
+        for job in jobs { queued[job.id] = job }
+        if let p = record.policyID, let reason = record.details["disabled"]?.stringValue { disabled[p] = reason }
     }
 
     /// Drops what is kept about a policy that no longer exists.
@@ -102,21 +111,32 @@ public struct EngineState: Sendable {
         timerAtFired = timerAtFired.filter { !$0.key.hasPrefix(prefix) }
     }
 
-    /// Drops idempotency keys older than any window can reach (30 days).
-    public mutating func expire(now: Timestamp) {
+    /// How long the ids of consumed events are remembered: an event sent again with the
+    /// same id within this time is not acted on twice.
+    public static let consumedRetentionSeconds: Int64 = 86_400
+
+    /// Drops what no decision can read any more: suppression and idempotency stamps older
+    /// than the longest window (30 days), and consumed event ids older than a day. Decisions
+    /// are the same with or without it; it keeps a long-running reconciler's memory flat.
+    public mutating func compact(now: Timestamp) {
         let horizon = now.adding(seconds: -PolicyDuration.maximum.seconds)
-        lastExecution = lastExecution.filter { $0.value >= horizon }
+        if lastExecution.values.contains(where: { $0 < horizon }) { lastExecution = lastExecution.filter { $0.value >= horizon } }
+        if lastMatch.values.contains(where: { $0 < horizon }) { lastMatch = lastMatch.filter { $0.value >= horizon } }
+        let consumedHorizon = now.adding(seconds: -Self.consumedRetentionSeconds)
+        if consumed.values.contains(where: { $0 < consumedHorizon }) { consumed = consumed.filter { $0.value >= consumedHorizon } }
     }
 
     /// What the event does to the state: UPS states and readings, holds, timers.
-    /// Returns the triggers it fires: `(policy index, trigger index)`.
+    /// Returns the triggers it fires, `(policy index, trigger index)`, and how many
+    /// `timer.after` triggers it armed.
     @discardableResult
-    mutating func absorb(_ event: Event, set: PolicySet) -> [(Int, Int)] {
-        consumed.insert(event.id)
+    mutating func absorb(_ event: Event, set: PolicySet) -> (fired: [(Int, Int)], armed: Int) {
+        consumed[event.id] = event.ts
         var fired: [(Int, Int)] = []
+        var armed = 0
         switch event.type {
         case .upsState:
-            guard let id = upsID(for: event, set: set), let state = event.upsState else { return [] }
+            guard let id = upsID(for: event, set: set), let state = event.upsState else { return ([], 0) }
             var status = ups[id] ?? UPSStatus()
             let transition = status.state != state
             if transition {
@@ -131,50 +151,54 @@ public struct EngineState: Sendable {
             for (m, v) in event.readings { status.readings[m] = v }
             ups[id] = status
             fired += updateHolds(event: event, ups: id, set: set)
-            guard transition else { return fired }
+            guard transition else { return (fired, 0) }
             for i in set.byUPSState[state] ?? [] {
                 for (t, trigger) in set.policies[i].spec.triggerGroup.triggers.enumerated() where trigger == .upsState(state) {
                     fired.append((i, t))
                 }
             }
-            arm(set.afterUPSState[state] ?? [], since: .upsState(state), at: event.ts, set: set)
+            armed = arm(set.afterUPSState[state] ?? [], since: .upsState(state), at: event.ts, set: set)
         case .metric:
-            guard let id = upsID(for: event, set: set) else { return [] }
+            guard let id = upsID(for: event, set: set) else { return ([], 0) }
             var status = ups[id] ?? UPSStatus()
             for (m, v) in event.readings { status.readings[m] = v }
             ups[id] = status
             fired += updateHolds(event: event, ups: id, set: set)
         case .webhook:
-            guard let name = event.webhookName else { return [] }
+            guard let name = event.webhookName else { return ([], 0) }
             for i in set.byWebhook[name] ?? [] {
                 for (t, trigger) in set.policies[i].spec.triggerGroup.triggers.enumerated() where trigger == .webhookCustom(name: name) {
                     fired.append((i, t))
                 }
             }
-            arm(set.afterWebhook[name] ?? [], since: .webhook(name), at: event.ts, set: set)
+            armed = arm(set.afterWebhook[name] ?? [], since: .webhook(name), at: event.ts, set: set)
         case .timerAt, .timerAfter, .metricHold:
-            guard let policy = event.attrs["policy"], let t = event.attrs["trigger"].flatMap(Int.init) else { return [] }
-            let key = policy + "#" + String(t)
+            guard let policy = event.attrs["policy"], let t = event.attrs["trigger"].flatMap(Int.init) else { return ([], 0) }
+            let index = set.index(of: policy).flatMap { t < set.policies[$0].triggerKeys.count ? $0 : nil }
+            let key = index.map { set.policies[$0].triggerKeys[t] } ?? policy + "#" + String(t)
             switch event.type {
             case .timerAt: timerAtFired[key] = event.attrs["occurrence"].flatMap(Timestamp.init(iso8601:)) ?? event.ts
             case .timerAfter: timersAfter[key] = nil
             default: holdsFired.insert(key + "#" + (event.attrs["ups"] ?? ""))
             }
-            if let i = set.index(of: policy), t < set.policies[i].spec.triggerGroup.triggers.count { fired.append((i, t)) }
+            if let i = index { fired.append((i, t)) }
         }
-        return fired
+        return (fired, armed)
     }
 
-    /// Arms (or re-arms) the `timer.after` triggers counting from an event.
-    mutating func arm(_ indices: [Int], since: EventReference, at ts: Timestamp, set: PolicySet) {
+    /// Arms (or re-arms) the `timer.after` triggers counting from an event; returns how many.
+    mutating func arm(_ indices: [Int], since: EventReference, at ts: Timestamp, set: PolicySet) -> Int {
+        var count = 0
         for i in indices {
             let p = set.policies[i]
             for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
                 if case .timerAfter(let after, let s) = trigger, s == since {
-                    timersAfter[p.id + "#" + String(t)] = ts.adding(seconds: after.seconds)
+                    timersAfter[p.triggerKeys[t]] = ts.adding(seconds: after.seconds)
+                    count += 1
                 }
             }
         }
+        return count
     }
 
     /// Starts and ends metric holds with new readings; thresholds without `for` fire when
@@ -183,22 +207,21 @@ public struct EngineState: Sendable {
         let readings = event.readings
         guard !readings.isEmpty else { return [] }
         var fired: [(Int, Int)] = []
-        for i in set.withMetrics {
-            let p = set.policies[i]
-            for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
-                guard case .metricThreshold(let m) = trigger, let value = readings[m.metric] else { continue }
-                let key = p.id + "#" + String(t) + "#" + id
+        for (metric, value) in readings {
+            for trigger in set.metricTriggers[metric] ?? [] {
+                let m = trigger.threshold
+                let key = trigger.key + "#" + id
                 if m.op.holds(value, m.value) {
                     if holds[key] == nil {
                         holds[key] = event.ts
                         if m.holdFor.seconds == 0 {
                             holdsFired.insert(key)
-                            fired.append((i, t))
+                            fired.append((trigger.policy, trigger.trigger))
                         }
                     }
                 } else {
                     holds[key] = nil
-                    holdsFired.remove(key)
+                    if !holdsFired.isEmpty { holdsFired.remove(key) }
                 }
             }
         }
@@ -213,7 +236,7 @@ public struct EngineState: Sendable {
         case .upsState(let s):
             return id.flatMap { ups[$0]?.state } == s
         case .metricThreshold(let m):
-            guard let id, let since = holds[p.id + "#" + String(t) + "#" + id] else { return false }
+            guard let id, let since = holds[p.triggerKeys[t] + "#" + id] else { return false }
             return now.milliseconds - since.milliseconds >= m.holdFor.seconds * 1000
         case .timerAt, .timerAfter, .webhookCustom:
             // Instants: they hold only for the event that fires them.

@@ -35,25 +35,43 @@ public struct ExecutionJob: Sendable, Hashable {
         self.expiresAfterSeconds = expiresAfterSeconds
     }
 
-    public var json: JSON {
-        .object([
-            "job_id": .string(id), "host_id": .string(hostID), "policy_id": .string(action.policyID),
-            "capability": .string(action.capability), "verb": .string(action.verb), "params": action.params,
-            "key_hint": action.keyHint.map(JSON.string) ?? .null,
-            "targets": .array(targetIDs.map(JSON.string)),
-            "keys": .object(keys.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }),
-            "event_id": eventID.map(JSON.string) ?? .null, "correlation_id": correlationID.map(JSON.string) ?? .null,
-            "queued_at": .string(queuedAt.iso8601), "expires_after_s": .integer(expiresAfterSeconds),
-        ])
+    /// As JSON, whole (the snapshot's queue).
+    public var json: JSON { json(targets: true) }
+
+    /// As JSON; without `targets`, the targets and their keys are left to the decision
+    /// record's results that name the job (they say the same, once).
+    public func json(targets withTargets: Bool) -> JSON {
+        var members: [JSON.Member] = [
+            .init("capability", .string(action.capability)), .init("correlation_id", correlationID.map(JSON.string) ?? .null),
+            .init("event_id", eventID.map(JSON.string) ?? .null), .init("expires_after_s", .integer(expiresAfterSeconds)),
+            .init("host_id", .string(hostID)), .init("job_id", .string(id)), .init("key_hint", action.keyHint.map(JSON.string) ?? .null),
+        ]
+        if withTargets { members.append(.init("keys", .object(keys.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) }))) }
+        members += [.init("params", action.params), .init("policy_id", .string(action.policyID)), .init("queued_at", .string(queuedAt.iso8601))]
+        if withTargets { members.append(.init("targets", .array(targetIDs.map(JSON.string)))) }
+        members.append(.init("verb", .string(action.verb)))
+        return .object(members)
     }
 
-    public init?(json: JSON) {
+    /// A job read back from its JSON; a job written without its targets takes them (in
+    /// order) and their keys from `results`, the decision's results that name it.
+    public init?(json: JSON, results: [RecordResult] = []) {
         guard let id = json["job_id"]?.stringValue, let host = json["host_id"]?.stringValue, let policy = json["policy_id"]?.stringValue,
               let capability = json["capability"]?.stringValue, let verb = json["verb"]?.stringValue,
-              let targets = json["targets"]?.arrayValue?.compactMap(\.stringValue),
               let queued = json["queued_at"]?.stringValue.flatMap(Timestamp.init(iso8601:)) else { return nil }
+        var targets: [String]
         var keys: [String: String] = [:]
-        for m in json["keys"]?.objectMembers ?? [] { keys[m.key] = m.value.stringValue }
+        if let listed = json["targets"]?.arrayValue {
+            targets = listed.compactMap(\.stringValue)
+            for m in json["keys"]?.objectMembers ?? [] { keys[m.key] = m.value.stringValue }
+        } else {
+            targets = []
+            for r in results where r.jobID == id {
+                targets.append(r.targetID)
+                keys[r.targetID] = r.idempotencyKey
+            }
+            guard !targets.isEmpty else { return nil }
+        }
         self.init(id: id, hostID: host,
                   action: PlannedAction(policyID: policy, capability: capability, verb: verb, params: json["params"] ?? .object([]),
                                         keyHint: json["key_hint"]?.stringValue),

@@ -5,10 +5,15 @@ import Policy
 /// capability, the host and the target, the capability's key fields (`verb`, `params.state`, ...) and the
 /// action's key hint. The same action on the same target within the idempotency window
 /// runs once.
-public enum IdempotencyKey {
-    /// The key, as 64 hex digits.
-    public static func make(action: PlannedAction, hostID: String, targetID: String, catalog: CapabilityCatalog = .builtIn) -> String {
-        var members: [JSON.Member] = [.init("capability", .string(action.capability)), .init("host", .string(hostID)), .init("target", .string(targetID))]
+public struct IdempotencyKey: Sendable {
+    /// The canonical JSON up to the target's value, and after it.
+    let prefix: [UInt8]
+    let suffix: [UInt8]
+
+    /// The keys of one action on one host, for any target: the parts of the canonical JSON
+    /// that do not depend on the target are written once.
+    public init(action: PlannedAction, hostID: String, catalog: CapabilityCatalog = .builtIn) {
+        var members: [JSON.Member] = [.init("capability", .string(action.capability)), .init("host", .string(hostID))]
         let fields = catalog.capability(action.capability)?.idempotencyKeyFields ?? ["verb"]
         for field in fields {
             if field == "verb" {
@@ -19,6 +24,31 @@ public enum IdempotencyKey {
             }
         }
         members.append(.init("key_hint", action.keyHint.map(JSON.string) ?? .null))
-        return SHA256.hash(JSON.object(members).canonicalBytes).hex
+        // Canonical order is byte order for these ASCII keys: the members before "target"
+        // and those after it serialize apart, and the target's value goes between them.
+        let before = members.filter { $0.key.utf8.lexicographicallyPrecedes("target".utf8) }
+        let after = members.filter { !$0.key.utf8.lexicographicallyPrecedes("target".utf8) }
+        var prefix = JSON.object(before).canonicalBytes.dropLast()  // without "}"
+        if !before.isEmpty { prefix.append(UInt8(ascii: ",")) }
+        prefix += Array("\"target\":".utf8)
+        var suffix = Array(JSON.object(after).canonicalBytes.dropFirst())  // without "{"
+        if !after.isEmpty { suffix.insert(UInt8(ascii: ","), at: 0) }
+        self.prefix = Array(prefix)
+        self.suffix = suffix
+    }
+
+    /// The key of the action on `targetID`, as 64 hex digits.
+    public func key(targetID: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(prefix.count + suffix.count + targetID.utf8.count + 8)
+        bytes += prefix
+        JSON.writeString(targetID, into: &bytes)
+        bytes += suffix
+        return SHA256.hex(bytes)
+    }
+
+    /// The key of one action on one target, as 64 hex digits.
+    public static func make(action: PlannedAction, hostID: String, targetID: String, catalog: CapabilityCatalog = .builtIn) -> String {
+        IdempotencyKey(action: action, hostID: hostID, catalog: catalog).key(targetID: targetID)
     }
 }

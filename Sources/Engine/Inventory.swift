@@ -51,7 +51,9 @@ public struct HostInventory: Sendable {
     /// The host.
     public var hostID: String
     /// Its targets, in the host's own order (a switch's port order).
-    public var targets: [InventoryTarget]
+    public var targets: [InventoryTarget] { didSet { positions = Self.positions(of: targets) } }
+    /// Target id → its index in `targets`.
+    private var positions: [String: Int]
     /// When it was last refreshed, nil when never.
     public var refreshedAt: Timestamp?
     /// True when the last refresh failed or took longer than the driver's SLA: this is older data.
@@ -68,6 +70,7 @@ public struct HostInventory: Sendable {
                 problem: String? = nil, problemCode: DiagnosticCode? = nil) {
         self.hostID = hostID
         self.targets = targets
+        positions = Self.positions(of: targets)
         self.refreshedAt = refreshedAt
         self.stale = stale
         self.reachable = reachable
@@ -76,7 +79,14 @@ public struct HostInventory: Sendable {
     }
 
     /// The target with canonical id `id`.
-    public func target(_ id: String) -> InventoryTarget? { targets.first { $0.id == id } }
+    public func target(_ id: String) -> InventoryTarget? { positions[id].map { targets[$0] } }
+
+    static func positions(of targets: [InventoryTarget]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        out.reserveCapacity(targets.count)
+        for (i, t) in targets.enumerated() where out[t.id] == nil { out[t.id] = i }
+        return out
+    }
 
     /// As JSON, as `inventory/<host>.json` keeps it.
     public var json: JSON {

@@ -47,12 +47,13 @@ public struct RecordResult: Sendable, Hashable {
     }
 
     var json: JSON {
-        var m = JSON.members([
-            "target_id": .string(targetID), "capability": .string(capability), "verb": .string(verb),
-            "severity": .string(severity.rawValue), "outcome": .string(outcome), "idempotency_key": .string(idempotencyKey),
-        ])
-        if let jobID { m.append(.init("job_id", .string(jobID))) }
+        // In canonical order already, so writing it sorts nothing.
+        var m: [JSON.Member] = [.init("capability", .string(capability))]
         if let detail { m.append(.init("detail", .string(detail))) }
+        m.append(.init("idempotency_key", .string(idempotencyKey)))
+        if let jobID { m.append(.init("job_id", .string(jobID))) }
+        m += [.init("outcome", .string(outcome)), .init("severity", .string(severity.rawValue)), .init("target_id", .string(targetID)),
+              .init("verb", .string(verb))]
         return .object(m)
     }
 
@@ -98,11 +99,11 @@ public struct LedgerRecord: Sendable {
 
     /// The record's JSON (without `seq`, which the ledger assigns).
     public var json: JSON {
-        .object([
-            "ts": .string(ts.iso8601), "kind": .string(kind.rawValue), "severity": .string(severity.rawValue),
-            "policy_id": policyID.map(JSON.string) ?? .null, "commit": commit.map(JSON.string) ?? .null,
-            "correlation_id": correlationID.map(JSON.string) ?? .null, "event_id": eventID.map(JSON.string) ?? .null,
-            "results": .array(results.map(\.json)), "message": .string(message), "details": details,
+        .object([  // in canonical order
+            "commit": commit.map(JSON.string) ?? .null, "correlation_id": correlationID.map(JSON.string) ?? .null, "details": details,
+            "event_id": eventID.map(JSON.string) ?? .null, "kind": .string(kind.rawValue), "message": .string(message),
+            "policy_id": policyID.map(JSON.string) ?? .null, "results": .array(results.map(\.json)), "severity": .string(severity.rawValue),
+            "ts": .string(ts.iso8601),
         ])
     }
 

@@ -102,7 +102,7 @@ extension Engine {
                 let action = PlannedAction(policyID: p.id, capability: spec.capabilityID, verb: spec.verb, params: spec.params, keyHint: spec.keyHint)
                 let result = await driver.dryRun(host, action: action, targets: targets, inventory: inv)
                 plan.actions.append(.init(action: action, result: result,
-                                          targets: targets.map { ($0.id, IdempotencyKey.make(action: action, hostID: host.id, targetID: $0.id)) }))
+                                          targets: targets.map { [keys = IdempotencyKey(action: action, hostID: host.id)] in ($0.id, keys.key(targetID: $0.id)) }))
                 plan.severity = max(plan.severity, result.severity)
             }
             out.append(plan)

@@ -1,24 +1,41 @@
 import Policy
 
-/// A policy as the engine runs it.
-public struct RuntimePolicy: Sendable {
+/// A policy as the engine runs it. A class: the engine hands policies around on every
+/// decision, and a reference costs one count where the spec's many fields cost one each.
+public final class RuntimePolicy: Sendable {
     /// Its file.
-    public var path: String
+    public let path: String
     /// The compiled policy (from a verified IR object).
-    public var compiled: CompiledPolicy
+    public let compiled: CompiledPolicy
     /// The IR object's address (`sha256:...`).
-    public var ir: String
+    public let ir: String
     /// For `dynamic_resolution: false`: the targets resolved when the commit was applied.
-    public var frozenTargets: [String]?
+    public let frozenTargets: [String]?
+    /// The policy's id.
+    public let id: String
+    /// Its actions as drivers take them, each with the maker of its idempotency keys.
+    let actions: [(planned: PlannedAction, keys: IdempotencyKey)]
+    /// `policy#trigger` for each trigger: the keys of armed timers and holds.
+    let triggerKeys: [String]
 
     public init(path: String, compiled: CompiledPolicy, ir: String, frozenTargets: [String]? = nil) {
         self.path = path
         self.compiled = compiled
         self.ir = ir
         self.frozenTargets = frozenTargets
+        id = compiled.policyID
+        triggerKeys = compiled.spec.triggerGroup.triggers.indices.map { compiled.policyID + "#" + String($0) }
+        actions = compiled.spec.actions.map { spec in
+            let planned = PlannedAction(policyID: compiled.policyID, capability: spec.capabilityID, verb: spec.verb, params: spec.params, keyHint: spec.keyHint)
+            return (planned, IdempotencyKey(action: planned, hostID: compiled.spec.targets.hostID))
+        }
     }
 
-    public var id: String { compiled.policyID }
+    /// The same policy with other frozen targets.
+    public func freezing(_ targets: [String]) -> RuntimePolicy {
+        RuntimePolicy(path: path, compiled: compiled, ir: ir, frozenTargets: targets)
+    }
+
     public var spec: PolicySpec { compiled.spec }
 }
 
@@ -42,6 +59,10 @@ public struct PolicySet: Sendable {
     private(set) var afterUPSState: [UPSState: [Int]] = [:]
     private(set) var afterWebhook: [String: [Int]] = [:]
     private(set) var withTimerAt: [Int] = []
+    /// Every `timer.at` trigger, with its state key (`policy#trigger`).
+    private(set) var timerAtTriggers: [TimerAtTrigger] = []
+    /// The `metric.threshold` triggers by the metric they read.
+    private(set) var metricTriggers: [Metric: [MetricTrigger]] = [:]
     private(set) var indexByID: [String: Int] = [:]
 
     /// Builds the set from compiled policies (disabled ones are left out).
@@ -67,8 +88,22 @@ public struct PolicySet: Sendable {
                     }
                 }
             }
-            if metric { withMetrics.append(i) }
-            if timerAt { withTimerAt.append(i) }
+            if metric {
+                withMetrics.append(i)
+                for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
+                    if case .metricThreshold(let m) = trigger {
+                        metricTriggers[m.metric, default: []].append(MetricTrigger(policy: i, trigger: t, threshold: m, key: p.triggerKeys[t]))
+                    }
+                }
+            }
+            if timerAt {
+                withTimerAt.append(i)
+                for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
+                    if case .timerAt(let schedule) = trigger {
+                        timerAtTriggers.append(TimerAtTrigger(policy: i, trigger: t, key: p.triggerKeys[t], schedule: schedule))
+                    }
+                }
+            }
         }
         for (k, v) in byUPSState { byUPSState[k] = Array(Set(v)).sorted() }
         for (k, v) in byWebhook { byWebhook[k] = Array(Set(v)).sorted() }
@@ -88,6 +123,26 @@ public struct PolicySet: Sendable {
 
     /// Replaces the frozen targets of a policy.
     public mutating func freeze(_ id: String, targets: [String]) {
-        if let i = indexByID[id] { policies[i].frozenTargets = targets }
+        if let i = indexByID[id] { policies[i] = policies[i].freezing(targets) }
     }
+}
+
+/// A `timer.at` trigger of a policy in the set.
+struct TimerAtTrigger: Sendable {
+    /// The policy's index in the set.
+    var policy: Int
+    /// The trigger's index in its group.
+    var trigger: Int
+    /// `policy#trigger`, the key of `EngineState.timerAtFired`.
+    var key: String
+    var schedule: Schedule
+}
+
+/// A `metric.threshold` trigger of a policy in the set.
+struct MetricTrigger: Sendable {
+    var policy: Int
+    var trigger: Int
+    var threshold: MetricThreshold
+    /// `policy#trigger`; a hold's key adds `#ups`.
+    var key: String
 }

@@ -30,6 +30,25 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let days = Int64((Double(secondsTotal) / 86_400).rounded(.down))
         let secondOfDay = secondsTotal - days * 86_400
         let (y, m, d) = Self.civil(fromDays: days)
+        if (0...9999).contains(y) {
+            // The common case, written straight into the string's storage.
+            let fields: [(Int64, Int)] = [(y, 4), (m, 2), (d, 2), (secondOfDay / 3600, 2), (secondOfDay % 3600 / 60, 2), (secondOfDay % 60, 2), (ms, 3)]
+            let separators: [UInt8] = Array("--T::.Z".utf8)
+            return String(unsafeUninitializedCapacity: 24) { buffer in
+                var i = 0
+                for (n, (value, width)) in fields.enumerated() {
+                    var v = value
+                    for k in stride(from: width - 1, through: 0, by: -1) {
+                        buffer[i + k] = UInt8(ascii: "0") + UInt8(v % 10)
+                        v /= 10
+                    }
+                    i += width
+                    buffer[i] = separators[n]
+                    i += 1
+                }
+                return i
+            }
+        }
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : String(v) }
         let msText = ms < 10 ? "00\(ms)" : ms < 100 ? "0\(ms)" : String(ms)
         return "\(y)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60)).\(msText)Z"

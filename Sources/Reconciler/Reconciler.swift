@@ -24,7 +24,6 @@ public actor Reconciler: RecordSink {
     let inbox: Inbox
     let engine: Engine
     let scheduler: ExecutionScheduler
-    var state = EngineState()
     var applied: AppliedCommit?
     var session: CompileSession?
     var status = ReconcilerStatus()
@@ -57,12 +56,19 @@ public actor Reconciler: RecordSink {
 
     // MARK: recording
 
-    /// Appends records durably and applies them to the engine state.
-    public func record(_ records: [LedgerRecord]) async -> Bool {
+    /// Appends records durably and applies them to the engine state (the engine applied
+    /// the ones it made in `process` itself: `appliedByEngine`).
+    public func record(_ records: [LedgerRecord]) async -> Bool { await record(records, appliedByEngine: false) }
+
+    func record(_ records: [LedgerRecord], appliedByEngine: Bool) async -> Bool {
         guard fatal == nil else { return false }
         do {
             let seqs = try await ledger.append(records.map(\.json))
-            for (r, seq) in zip(records, seqs) { state.apply(r, seq: seq, set: applied?.set ?? .empty) }
+            if appliedByEngine {
+                await engine.recorded(through: seqs.last ?? 0)
+            } else {
+                await engine.apply(records, seqs: seqs)
+            }
             recordsSinceSnapshot += records.count
             return true
         } catch {
@@ -95,7 +101,7 @@ public actor Reconciler: RecordSink {
             await processDue()
             await retryDisabled()
             await discover()
-            if recordsSinceSnapshot >= options.snapshotEvery { snapshot() }
+            if recordsSinceSnapshot >= options.snapshotEvery { await snapshot() }
             if realClock.now().seconds(since: lastMetrics) >= 1 {
                 await writeMetrics()
                 lastMetrics = realClock.now()
@@ -109,8 +115,8 @@ public actor Reconciler: RecordSink {
             try? await Task.sleep(nanoseconds: 10_000_000)
         }
         await scheduler.stop()
-        snapshot()
-        writeStatus()
+        await snapshot()
+        await writeStatus()
         await writeInventories()
         await writeMetrics()
         await ledger.close()
@@ -141,6 +147,7 @@ public actor Reconciler: RecordSink {
                 appliedCommitTime = (try? git.commit(id).time) ?? 0
             }
         }
+        var state = EngineState()
         if let bytes = try AtomicFile.read(options.stateDirectory + "/engine-state.json"), let json = JSON.parse(bytes),
            let snapshot = EngineState(json: json), snapshot.lastSeq <= (await ledger.lastSequence) {
             state = snapshot
@@ -151,7 +158,8 @@ public actor Reconciler: RecordSink {
             state.apply(record, seq: entry.seq, set: applied?.set ?? .empty)
             replayed += 1
         }
-        if let set = applied?.set { await refreeze(set) }
+        await engine.restore(state)
+        if let set = applied?.set { await refreeze(set, frozen: state.frozen) }
         var notes: [String] = []
         if recovery.cutBytes > 0 { notes.append("cut a torn ledger tail of \(recovery.cutBytes) bytes in \(recovery.segment ?? "")") }
         // Executions that started and never finished may or may not have happened: they are
@@ -173,7 +181,7 @@ public actor Reconciler: RecordSink {
         // Inbox files of events already consumed are removed without acting again.
         var removed = 0
         for name in inbox.pending() {
-            if let id = eventID(of: name), state.consumed.contains(id) {
+            if let id = eventID(of: name), state.consumed[id] != nil {
                 inbox.remove(name)
                 removed += 1
             }
@@ -185,9 +193,8 @@ public actor Reconciler: RecordSink {
                                            details: .object(["replayed": .integer(Int64(replayed)), "cut_bytes": .integer(Int64(recovery.cutBytes)),
                                                              "interrupted": .integer(Int64(interrupted.count)), "inbox_removed": .integer(Int64(removed))]))])
         }
-        state.consumed = []
-        snapshot()
-        let queued = state.queued.values.sorted { ($0.queuedAt, $0.id) < ($1.queuedAt, $1.id) }
+        await snapshot()
+        let queued = await engine.queuedJobs
         if !queued.isEmpty {
             log.info("resuming queued executions", ["count": String(queued.count)])
             await scheduler.enqueue(queued)
@@ -203,16 +210,16 @@ public actor Reconciler: RecordSink {
 
     func install(_ commit: AppliedCommit) async {
         var set = commit.set
-        for (id, targets) in state.frozen { set.freeze(id, targets: targets) }
+        for (id, targets) in await engine.frozenTargets { set.freeze(id, targets: targets) }
         applied = AppliedCommit(commit: commit.commit, entries: commit.entries, set: set)
         await engine.apply(set)
         await scheduler.use(hosts: set.hosts, commit: commit.commit)
         status.lastAppliedRevision = commit.commit
     }
 
-    func refreeze(_ set: PolicySet) async {
+    func refreeze(_ set: PolicySet, frozen: [String: [String]]) async {
         var set = set
-        for (id, targets) in state.frozen { set.freeze(id, targets: targets) }
+        for (id, targets) in frozen { set.freeze(id, targets: targets) }
         applied?.set = set
         await engine.apply(set)
     }
@@ -261,7 +268,7 @@ public actor Reconciler: RecordSink {
                 tip = try git.resolveCommit(options.branch)
             }
         } catch {
-            stall("RepositoryUnreadable", "cannot read branch \(options.branch) of \(options.repository): \(error)")
+            await stall("RepositoryUnreadable", "cannot read branch \(options.branch) of \(options.repository): \(error)")
             return
         }
         if tip.hex == status.lastAttemptedRevision { return }
@@ -282,10 +289,10 @@ public actor Reconciler: RecordSink {
                 await apply(result)
             }
         } catch {
-            stall("CompileFailed", "cannot compile \(tip.short): \(error)")
+            await stall("CompileFailed", "cannot compile \(tip.short): \(error)")
         }
         status.set("Reconciling", false, reason: "Idle", message: "waiting for the next commit", now: clock.now())
-        writeStatus()
+        await writeStatus()
     }
 
     /// The commits since the applied one along the first-parent chain, oldest first; just
@@ -301,11 +308,11 @@ public actor Reconciler: RecordSink {
         return [tip]
     }
 
-    func stall(_ reason: String, _ message: String) {
+    func stall(_ reason: String, _ message: String) async {
         log.error(message)
         status.set("Stalled", true, reason: reason, message: message, now: clock.now())
         status.set("Ready", false, reason: reason, message: message, now: clock.now())
-        writeStatus()
+        await writeStatus()
     }
 
     func refuse(_ result: CommitCompilation) async {
@@ -315,7 +322,7 @@ public actor Reconciler: RecordSink {
         _ = await record([LedgerRecord(kind: .commit, ts: clock.now(), severity: .blocker, commit: result.commit.id.hex, message: message,
                                        details: .object(["status": .string("refused"), "blockers": .integer(Int64(blockers.count)),
                                                          "diagnostics": .array(blockers.prefix(20).map(\.json))]))])
-        stall("BlockersFound", message)
+        await stall("BlockersFound", message)
     }
 
     func apply(_ result: CommitCompilation) async {
@@ -348,7 +355,7 @@ public actor Reconciler: RecordSink {
         }
         // Changed and new policies are dry-run now; an error keeps them disabled until a
         // later dry-run passes.
-        var frozen = state.frozen.filter { remaining.contains($0.key) }
+        var frozen = await engine.frozenTargets.filter { remaining.contains($0.key) }
         for plan in await engine.plan(changed) {
             records.append(dryRunRecord(plan, commit: commit, now: now))
             if let p = set.policy(plan.policyID), !p.spec.dynamicResolution {
@@ -364,7 +371,7 @@ public actor Reconciler: RecordSink {
         do {
             try AtomicFile.write(Array(commit.utf8), to: options.stateDirectory + "/applied")
         } catch {
-            stall("StateUnwritable", "cannot write \(options.stateDirectory)/applied: \(error)")
+            await stall("StateUnwritable", "cannot write \(options.stateDirectory)/applied: \(error)")
             return
         }
         let previous = applied
@@ -431,16 +438,17 @@ public actor Reconciler: RecordSink {
 
     /// Dry-runs the disabled policies again now and then; one that passes is enabled again.
     func retryDisabled() async {
-        guard let set = applied?.set, !state.disabled.isEmpty else { return }
+        let disabled = await engine.disabledPolicies
+        guard let set = applied?.set, !disabled.isEmpty else { return }
         let now = clock.now()
         if let last = lastRetry, now.seconds(since: last) < options.retryInterval { return }
         lastRetry = now
-        let policies = state.disabled.keys.sorted().compactMap { set.policy($0) }
+        let policies = disabled.keys.sorted().compactMap { set.policy($0) }
         guard !policies.isEmpty else { return }
         let plans = await engine.plan(policies)
         _ = await record(plans.map { dryRunRecord($0, commit: set.commit, now: now) })
         for plan in plans where plan.severity < .error { log.info("dry-run passes again: enabled", ["policy": plan.name]) }
-        writeStatus()
+        await writeStatus()
     }
 
     // MARK: events
@@ -455,7 +463,7 @@ public actor Reconciler: RecordSink {
                                                details: .object(["file": .string(name)]))])
                 continue
             }
-            if state.consumed.contains(event.id) {
+            if await engine.hasConsumed(event.id) {
                 inbox.remove(name)
                 continue
             }
@@ -480,17 +488,25 @@ public actor Reconciler: RecordSink {
     }
 
     /// Decides, records, and only then queues the executions.
-    func handle(_ event: Event) async -> Bool {
+    func handle(_ event: Event) async -> Bool { await handle([event]) }
+
+    /// Events that happen at the same moment are decided together (one inventory refresh
+    /// per host) and recorded in one append (one fsync).
+    func handle(_ events: [Event]) async -> Bool {
         dueKnown = false
-        let outcome = await engine.process(event, state: state)
-        guard await record(outcome.records) else { return false }
-        eventsTotal += 1
-        decisionsTotal += outcome.records.count - 1
-        for r in outcome.records where r.kind == .decision {
-            log.log(r.severity == .info ? "info" : r.severity.rawValue, r.message, ["policy": r.policyID ?? "", "event": event.id])
+        let outcomes = await engine.process(events)
+        let records = outcomes.flatMap(\.records)
+        guard await record(records, appliedByEngine: true) else { return false }
+        eventsTotal += events.count
+        decisionsTotal += records.count - events.count
+        for (event, outcome) in zip(events, outcomes) {
+            for r in outcome.records where r.kind == .decision {
+                log.log(r.severity == .info ? "info" : r.severity.rawValue, r.message, ["policy": r.policyID ?? "", "event": event.id])
+            }
         }
-        if !outcome.jobs.isEmpty { await scheduler.enqueue(outcome.jobs) }
-        if outcome.records.contains(where: { $0.details["disabled"] != nil }) { writeStatus() }
+        let jobs = outcomes.flatMap(\.jobs)
+        if !jobs.isEmpty { await scheduler.enqueue(jobs) }
+        if records.contains(where: { $0.details["disabled"] != nil }) { await writeStatus() }
         return true
     }
 
@@ -501,30 +517,36 @@ public actor Reconciler: RecordSink {
     func processDue() async {
         let now = clock.now()
         if !dueKnown {
-            nextDue = await engine.nextDeadline(state: state, now: now)
+            nextDue = await engine.nextDeadline(now: now)
             dueKnown = true
         }
         guard let due = nextDue, due <= now else { return }
         dueKnown = false
-        for event in await engine.dueEvents(state: state, now: now) where !state.consumed.contains(event.id) {
-            guard fatal == nil else { return }
-            guard await handle(event) else { return }
+        let events = await engine.dueEvents(now: now)
+        // In slices, so that a storm of timers still lets the loop breathe.
+        for start in stride(from: 0, to: events.count, by: 500) {
+            guard fatal == nil, !signals.stopRequested else { return }
+            guard await handle(Array(events[start..<min(start + 500, events.count)])) else { return }
         }
     }
 
     // MARK: files
 
-    func snapshot() {
+    /// Writes the engine state; never after a failed append, when the engine may know of
+    /// records the ledger does not have.
+    func snapshot() async {
+        guard fatal == nil else { return }
         do {
-            try AtomicFile.write(state.json.canonicalBytes, to: options.stateDirectory + "/engine-state.json")
+            try AtomicFile.write(await engine.snapshot(), to: options.stateDirectory + "/engine-state.json")
             recordsSinceSnapshot = 0
         } catch {
             log.warn("cannot write the engine snapshot (the ledger still has everything)", ["error": "\(error)"])
         }
     }
 
-    func writeStatus() {
+    func writeStatus() async {
         let now = clock.now()
+        let disabled = await engine.disabledPolicies
         if let applied {
             status.policies = applied.entries.map { e in
                 var line = ReconcilerStatus.PolicyLine(path: e.path, policyID: e.policyID, name: e.name ?? "", status: "active", reason: nil,
@@ -533,7 +555,7 @@ public actor Reconciler: RecordSink {
                 case .disabled: line.status = "disabled"; line.reason = "enabled: false in the spec"
                 case .invalid: line.status = "invalid"; line.reason = "the file has blockers"
                 case .compiled:
-                    if let reason = state.disabled[e.policyID] { line.status = "disabled"; line.reason = reason }
+                    if let reason = disabled[e.policyID] { line.status = "disabled"; line.reason = reason }
                 }
                 return line
             }
@@ -549,6 +571,7 @@ public actor Reconciler: RecordSink {
     func writeMetrics() async {
         let depth = await scheduler.depth
         let bySeverity = await scheduler.executedBySeverity
+        let disabled = await engine.disabledPolicies.count
         var lines: [String] = []
         func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, String)]) {
             lines.append("# HELP policyops_\(name) \(help)")
@@ -564,8 +587,8 @@ public actor Reconciler: RecordSink {
         metric("execution_queue_depth", "Executions queued or running.", "gauge", [("", String(depth))])
         metric("ledger_bytes", "Size of the ledger's segments.", "gauge", [("", String(Ledger.size(stateDirectory: options.stateDirectory)))])
         metric("policies", "Policies of the applied commit by status.", "gauge", [
-            ("{status=\"active\"}", String((applied?.set.policies.count ?? 0) - state.disabled.count)),
-            ("{status=\"disabled\"}", String(state.disabled.count)),
+            ("{status=\"active\"}", String((applied?.set.policies.count ?? 0) - disabled)),
+            ("{status=\"disabled\"}", String(disabled)),
         ])
         let text = lines.joined(separator: "\n") + "\n"
         try? AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")

@@ -26,8 +26,12 @@ import Drivers
             "never": World.policy("never", selector: #"{"mode": "list", "value": "106"}"#, extra: "\"priority\": 2"),
         ])
         let h = await Harness(set)
-        let decisions = await h.send(.upsState, ["state": "on_battery"]).decisions
+        let records = await h.send(.upsState, ["state": "on_battery"])
+        let decisions = records.decisions
         #expect(decisions.map { $0.details["policy"]?.stringValue } == ["first", "stopper"])
+        // The event's record counts every policy the event fired, stopped or not.
+        #expect(records.first?.details["fired"]?.integerValue == 4)
+        #expect(records.first?.details["matched"]?.integerValue == 2)
         #expect(await h.targetState(World.rack, "vm:106") == "running")
         // Equal priorities: by policy id.
         let tie = World.set(["a": World.policy("alpha", selector: #"{"mode": "list", "value": "104"}"#), "b": World.policy("beta", selector: #"{"mode": "list", "value": "105"}"#)])
@@ -82,10 +86,10 @@ import Drivers
         let h = await Harness(World.set(["drill": p]))
         let drill = Subject(kind: "webhook", id: "drill")
         #expect(await h.send(.webhook, ["name": "drill"], subject: drill).outcomes().filter { $0 == "scheduled" }.count == 3)
-        await h.clock.advance(seconds: 299)
+        h.clock.advance(seconds: 299)
         let suppressed = await h.send(.webhook, ["name": "drill"], subject: drill).decisions
         #expect(suppressed.count == 1 && suppressed[0].details["code"]?.stringValue == "PO5009" && suppressed[0].results.isEmpty)
-        await h.clock.advance(seconds: 2)
+        h.clock.advance(seconds: 2)
         #expect(await h.send(.webhook, ["name": "drill"], subject: drill).outcomes().filter { $0 == "scheduled" }.count == 3)
         #expect(await h.executions(World.rack).count == 6)
     }
@@ -100,10 +104,10 @@ import Drivers
         #expect(records.decisions[1].results.map(\.outcome) == ["suppressed-idempotent", "suppressed-idempotent", "scheduled"])
         #expect(await h.executions(World.rack).map(\.targetID).sorted() == ["vm:104", "vm:105", "vm:106", "vm:107"])
         // The same policy later, past its suppression window but inside its idempotency window.
-        await h.clock.advance(seconds: 400)
+        h.clock.advance(seconds: 400)
         let again = await h.send(.webhook, ["name": "go"], subject: Subject(kind: "webhook", id: "go"))
         #expect(again.outcomes().allSatisfy { $0 == "suppressed-idempotent" })
-        await h.clock.advance(seconds: 300)
+        h.clock.advance(seconds: 300)
         #expect(await h.send(.webhook, ["name": "go"], subject: Subject(kind: "webhook", id: "go")).outcomes().contains("scheduled"))
     }
 
@@ -125,7 +129,7 @@ import Drivers
                              selector: #"{"mode": "query", "value": "label.tier=web and status=running"}"#, action: #"{"capability_id": "sim.vm", "verb": "stop"}"#,
                              extra: #""suppression_window": "0s""#)
         let h = await Harness(World.set(["q": q]))
-        var s = await h.world.load(await h.host(World.rack))
+        var s = h.world.load(await h.host(World.rack))
         s.targets[2].state = "stopped"  // web-2 stopped by hand
         h.world.set(s)
         let records = await h.send(.webhook, ["name": "go"], subject: Subject(kind: "webhook", id: "go"))
@@ -185,10 +189,10 @@ import Drivers
                                      extra: #""conditions": {"all": [{"scope": "ups", "field": "on_battery_s", "op": ">=", "value": 600}]}"#)
         let h2 = await Harness(World.set(["long": onBattery]))
         _ = await h2.send(.upsState, ["state": "on_battery"])
-        await h2.clock.advance(seconds: 300)
+        h2.clock.advance(seconds: 300)
         #expect(await h2.send(.metric, ["charge_pct": "25"]).decisions.isEmpty)
         _ = await h2.send(.metric, ["charge_pct": "60"])
-        await h2.clock.advance(seconds: 301)
+        h2.clock.advance(seconds: 301)
         #expect(await h2.send(.metric, ["charge_pct": "25"]).decisions.count == 1)
     }
 
@@ -198,7 +202,7 @@ import Drivers
         let h = await Harness(World.set(["start": p]))
         _ = await h.send(.upsState, ["state": "on_battery"])
         _ = await h.send(.upsState, ["state": "on_mains"])
-        await h.clock.advance(seconds: 90)
+        h.clock.advance(seconds: 90)
         _ = await h.send(.upsState, ["state": "on_battery"])
         _ = await h.send(.upsState, ["state": "on_mains"])  // re-arms: two minutes from now
         #expect(await h.advance(seconds: 60).isEmpty)
@@ -231,5 +235,19 @@ import Drivers
         #expect(await h.advance(seconds: 0).decisions.count == 1)
         h.clock.set(try #require(Timestamp(iso8601: "2026-03-02T12:30:00Z")))  // 30 min late: skipped
         #expect(await h.advance(seconds: 0).isEmpty)
+    }
+
+    /// An occurrence that passed before the commit that brought the policy never fires,
+    /// not even within the grace; the next one does, and the engine's next deadline says so.
+    @Test func aTimerCountsFromTheCommitThatBroughtIt() async throws {
+        let p = World.policy("daily", trigger: #"{"type": "timer.at", "schedule": {"repeat": "daily", "at": "00:00"}}"#,
+                             action: #"{"capability_id": "sim.vm", "verb": "reset"}"#)
+        let h = await Harness(World.set(["daily": p]))  // applied at 2026-01-01T00:00:00Z: the 00:00 of that day is not after it
+        h.clock.set(try #require(Timestamp(iso8601: "2026-01-01T00:02:00Z")))
+        #expect(await h.advance(seconds: 0).isEmpty)
+        #expect(await h.engine.nextDeadline(now: h.clock.now()) == Timestamp(iso8601: "2026-01-02T00:00:00Z"))
+        h.clock.set(try #require(Timestamp(iso8601: "2026-01-02T00:00:00Z")))
+        #expect(await h.advance(seconds: 0).decisions.count == 1)
+        #expect(await h.engine.nextDeadline(now: h.clock.now()) == Timestamp(iso8601: "2026-01-03T00:00:00Z"))
     }
 }

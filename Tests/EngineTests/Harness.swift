@@ -64,7 +64,6 @@ actor Harness: RecordSink {
     let world = MemorySimulatedWorld()
     let engine: Engine
     let scheduler: ExecutionScheduler
-    var state = EngineState()
     var records: [LedgerRecord] = []
     var seq: Int64 = 0
     var set: PolicySet
@@ -81,16 +80,23 @@ actor Harness: RecordSink {
         relay.target = self
         await engine.apply(set)
         await scheduler.use(hosts: set.hosts, commit: set.commit)
+        // As the reconciler does when it applies a commit.
+        _ = await record([LedgerRecord(kind: .commit, ts: clock.now(), severity: .info, commit: set.commit, message: "applied",
+                                       details: .object(["status": .string("applied"), "frozen": .object([])]))])
     }
 
-    func record(_ new: [LedgerRecord]) async -> Bool {
-        for r in new {
-            seq += 1
-            state.apply(r, seq: seq, set: set)
-            records.append(r)
-        }
+    func record(_ new: [LedgerRecord]) async -> Bool { await record(new, appliedByEngine: false) }
+
+    func record(_ new: [LedgerRecord], appliedByEngine: Bool) async -> Bool {
+        let seqs = new.indices.map { seq + Int64($0) + 1 }
+        seq += Int64(new.count)
+        records += new
+        if appliedByEngine { await engine.recorded(through: seq) } else { await engine.apply(new, seqs: seqs) }
         return true
     }
+
+    /// The engine's state.
+    var state: EngineState { get async { await engine.state } }
 
     /// Sends an event and waits for its executions; returns the records it made.
     @discardableResult
@@ -103,8 +109,8 @@ actor Harness: RecordSink {
 
     func process(_ event: Event, runJobs: Bool = true) async -> [LedgerRecord] {
         let before = records.count
-        let outcome = await engine.process(event, state: state)
-        _ = await record(outcome.records)
+        let outcome = await engine.process(event)
+        _ = await record(outcome.records, appliedByEngine: true)
         await scheduler.enqueue(outcome.jobs)
         if runJobs { await scheduler.drain() }
         return Array(records[before...])
@@ -115,7 +121,7 @@ actor Harness: RecordSink {
     func advance(seconds: Int64) async -> [LedgerRecord] {
         clock.advance(seconds: seconds)
         var out: [LedgerRecord] = []
-        for e in await engine.dueEvents(state: state, now: clock.now()) where !state.consumed.contains(e.id) {
+        for e in await engine.dueEvents(now: clock.now()) {
             out += await process(e)
         }
         return out
