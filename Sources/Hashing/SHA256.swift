@@ -44,15 +44,10 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
 
 /// SHA-256 through OpenSSL's libcrypto.
 public enum SHA256 {
-    /// The algorithm fetched once: OpenSSL 3 looks `EVP_sha256()` up in its providers,
-    /// under a lock, on every use. An `EVP_MD` is immutable once fetched.
-    nonisolated(unsafe) static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
-
-    /// Digests `raw` into the 32 bytes at `md`.
+    /// Digests `raw` into the 32 bytes at `md` (libcrypto's SHA-256 on a stack context:
+    /// `EVP_Digest` allocates a context and looks the algorithm up on every call).
     static func digest(_ raw: UnsafeRawBufferPointer, into md: UnsafeMutablePointer<UInt8>) {
-        var size: UInt32 = 0
-        let rc = EVP_Digest(raw.baseAddress, raw.count, md, &size, algorithm ?? EVP_sha256(), nil)
-        precondition(rc == 1 && size == 32, "EVP_Digest(SHA-256) failed")
+        policyops_sha256(raw.baseAddress, raw.count, md)
     }
 
     /// The digest of `bytes`.
