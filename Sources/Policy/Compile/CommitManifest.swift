@@ -3,94 +3,262 @@ public import Hashing
 /// An object to store under its content address.
 public struct StoredObject: Sendable, Hashable {
     /// SHA-256 of `bytes`.
-    public var address: SHA256Digest
+    public let address: SHA256Digest
     /// Canonical JSON bytes.
-    public var bytes: [UInt8]
+    public let bytes: [UInt8]
+    /// `sha256:<hex>`, as manifests write addresses.
+    public let reference: String
 
     /// Wraps a JSON value as a stored object.
     public init(_ json: JSON) {
-        self.bytes = json.canonicalBytes
-        self.address = SHA256.hash(bytes)
+        bytes = json.canonicalBytes
+        address = SHA256.hash(bytes)
+        reference = "sha256:" + address.hex
+    }
+}
+
+/// One policy's line in a commit manifest.
+public struct ManifestEntry: Sendable, Hashable {
+    /// The file, relative to the policy repository.
+    public var path: String
+    /// The stable id derived from the path.
+    public var policyID: String
+    /// The spec's name, when the file is valid.
+    public var name: String?
+    /// Compiled, disabled or invalid.
+    public var status: PolicyStatus
+    /// The IR object (`sha256:<hex>`), for valid policies.
+    public var ir: String?
+    /// The spec hash (hex), for valid policies.
+    public var hash: String?
+    /// The version number, for valid policies.
+    public var versionInt: Int?
+    /// Every diagnostic about the file, in presentation order.
+    public var diagnostics: [Diagnostic]
+
+    /// Creates an entry.
+    public init(path: String, policyID: String, name: String?, status: PolicyStatus, ir: String?, hash: String?, versionInt: Int?,
+                diagnostics: [Diagnostic]) {
+        self.path = path
+        self.policyID = policyID
+        self.name = name
+        self.status = status
+        self.ir = ir
+        self.hash = hash
+        self.versionInt = versionInt
+        self.diagnostics = diagnostics
     }
 
-    /// `sha256:<hex>`, as manifests write addresses.
-    public var reference: String { "sha256:" + address.hex }
+    /// As the manifest writes it.
+    public var json: JSON {
+        .object([
+            "diagnostics": .array(diagnostics.map(\.json)), "hash": hash.map(JSON.string) ?? .null, "ir": ir.map(JSON.string) ?? .null,
+            "name": name.map(JSON.string) ?? .null, "path": .string(path), "policy_id": .string(policyID), "status": .string(status.rawValue),
+            "version_int": versionInt.map { .integer(Int64($0)) } ?? .null,
+        ])
+    }
+
+    /// An entry read back from a manifest; nil when malformed.
+    public init?(json: JSON) {
+        guard let path = json["path"]?.stringValue, let id = json["policy_id"]?.stringValue,
+              let status = json["status"]?.stringValue.flatMap(PolicyStatus.init(rawValue:)) else { return nil }
+        self.init(path: path, policyID: id, name: json["name"]?.stringValue, status: status, ir: json["ir"]?.stringValue,
+                  hash: json["hash"]?.stringValue, versionInt: json["version_int"]?.integerValue.map(Int.init),
+                  diagnostics: (json["diagnostics"]?.arrayValue ?? []).compactMap(Diagnostic.init(json:)))
+    }
+
+    /// Writes the canonical JSON of `json` without building it (a manifest has one entry
+    /// per policy, ten thousand in a large repository, on every commit).
+    func writeCanonical(into out: inout [UInt8]) {
+        func key(_ k: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount)) }
+        func text(_ v: String?) { if let v { JSON.writeString(v, into: &out) } else { key("null") } }
+        key("{\"diagnostics\":[")
+        for (i, d) in diagnostics.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            d.json.writeCanonical(into: &out)
+        }
+        key("],\"hash\":")
+        text(hash)
+        key(",\"ir\":")
+        text(ir)
+        key(",\"name\":")
+        text(name)
+        key(",\"path\":")
+        text(path)
+        key(",\"policy_id\":")
+        text(policyID)
+        key(",\"status\":")
+        text(status.rawValue)
+        key(",\"version_int\":")
+        if let versionInt { out.append(contentsOf: String(versionInt).utf8) } else { key("null") }
+        out.append(UInt8(ascii: "}"))
+    }
 }
 
 /// The manifest of one compiled commit (SPEC section 5): every policy's path, id, status,
 /// IR address, spec hash and diagnostics, plus the hosts and UPSes, deterministic so that
 /// every clone writes the same bytes.
 public struct CommitManifest: Sendable {
-    /// The manifest itself.
-    public var json: JSON
+    /// The commit id.
+    public var commit: String
+    /// The policy repository's folder inside the git repository ("" at the root).
+    public var repositoryPath: String
+    /// True when nothing blocks the commit.
+    public var ok: Bool
+    /// The time zone of `timer.at`.
+    public var timeZone: String
+    /// One entry per policy file, by path.
+    public var entries: [ManifestEntry]
+    /// The hosts and UPSes with their objects.
+    public var hosts: [JSON]
+    public var ups: [JSON]
+    /// Diagnostics about files that are not policies.
+    public var diagnostics: [Diagnostic]
     /// The IR, host and UPS objects it refers to.
     public var objects: [StoredObject]
+    /// For each entry, its compiled policy (valid ones) and IR object.
+    public var compiled: [CompiledPolicy?]
+    var irObjects: [StoredObject?]
+    /// For each entry, the spec hash (what a later commit compares to reuse the entry).
+    var hashes: [SHA256Digest?]
+    /// Entry index by path.
+    var positions: [String: Int]
+    /// How many entries were taken from the previous manifest as they were.
+    public var reusedEntries = 0
+
+    /// The index in `entries` of the file at `path`.
+    public func entryIndex(path: String) -> Int? { positions[path] }
+
     /// The compiled policies (valid ones), by path.
-    public var compiledPolicies: [String: CompiledPolicy]
+    public var compiledPolicies: [String: CompiledPolicy] {
+        var out: [String: CompiledPolicy] = [:]
+        for (e, c) in zip(entries, compiled) { if let c { out[e.path] = c } }
+        return out
+    }
 
     /// The manifest format's version.
     public static let manifestVersion: Int64 = 1
 
     /// Builds the manifest of `commit` from a compilation and the policies' versions.
-    /// `repositoryPath` is the policy repository's folder inside the git repository ("" at the root).
-    /// `map` may spread the serialization of the IR objects over several cores.
+    /// `identity` gives a path's policy id; `map` may spread the serialization of the IR
+    /// objects over several cores. Entries of `previous` (the manifest of an earlier
+    /// commit) whose spec hash, version and diagnostics did not change are taken as they
+    /// are, with their IR object: a 1-file commit into ten thousand policies builds one.
     public init(commit: String, repositoryPath: String, compilation: RepositoryCompilation, versions: [String: Int],
+                previous: CommitManifest? = nil,
+                identity: (String) -> String = { PolicyIdentity.policyID(path: $0) },
                 map: ([CompiledPolicy], @escaping @Sendable (CompiledPolicy) -> StoredObject) -> [StoredObject] = { $0.map($1) }) {
-        var objects: [StoredObject] = []
-        var compiled: [String: CompiledPolicy] = [:]
+        // By index, reading fields in place: an entry holds a whole spec, and ten thousand
+        // copies of it cost more than everything else here.
+        let all = compilation.policies
+        var entries: [ManifestEntry?] = Array(repeating: nil, count: all.count)
+        var compiled: [CompiledPolicy?] = Array(repeating: nil, count: all.count)
+        var irObjects: [StoredObject?] = Array(repeating: nil, count: all.count)
+        var hashes: [SHA256Digest?] = Array(repeating: nil, count: all.count)
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(all.count)
         var pending: [CompiledPolicy] = []
-        for entry in compilation.policies where entry.status != .invalid {
-            guard let spec = entry.spec, let hash = entry.hash else { continue }
-            let policy = CompiledPolicy(policyID: entry.policyID, spec: spec, hash: hash, versionInt: versions[entry.path] ?? 1)
-            compiled[entry.path] = policy
-            pending.append(policy)
-        }
-        let irObjects = map(pending) { StoredObject($0.ir) }
-        var irByPolicy: [String: StoredObject] = [:]
-        for (policy, object) in zip(pending, irObjects) { irByPolicy[policy.policyID] = object }
-        let policies: [JSON] = compilation.policies.map { entry in
-            var ir: JSON = .null
-            var version: JSON = .null
-            if let policy = compiled[entry.path], let object = irByPolicy[policy.policyID] {
-                objects.append(object)
-                ir = .string(object.reference)
-                version = .integer(Int64(policy.versionInt))
+        var pendingIndex: [Int] = []
+        var reused = 0
+        for i in all.indices {
+            let path = all[i].path
+            positions[path] = i
+            let hash = all[i].hash
+            hashes[i] = hash
+            let version = versions[path] ?? 1
+            let status = all[i].status
+            if let previous, let j = previous.positions[path], previous.hashes[j] == hash, previous.entries[j].status == status,
+               previous.entries[j].versionInt == (status == .invalid ? nil : version),
+               previous.entries[j].diagnostics == Self.ordered(all[i].diagnostics) {
+                entries[i] = previous.entries[j]
+                compiled[i] = previous.compiled[j]
+                irObjects[i] = previous.irObjects[j]
+                reused += 1
+                continue
             }
-            return .object([
-                "path": .string(entry.path),
-                "policy_id": .string(entry.policyID),
-                "name": entry.spec.map { .string($0.name) } ?? .null,
-                "status": .string(entry.status.rawValue),
-                "ir": ir,
-                "hash": entry.hash.map { .string($0.hex) } ?? .null,
-                "version_int": version,
-                "diagnostics": .array(entry.diagnostics.sorted(by: Diagnostic.presentationOrder).map(\.json)),
-            ])
+            let id = identity(path)
+            entries[i] = ManifestEntry(path: path, policyID: id, name: all[i].spec?.name, status: status, ir: nil, hash: hash?.hex,
+                                       versionInt: nil, diagnostics: Self.ordered(all[i].diagnostics))
+            guard status != .invalid, let spec = all[i].spec, let hash else { continue }
+            let policy = CompiledPolicy(policyID: id, spec: spec, hash: hash, versionInt: version)
+            compiled[i] = policy
+            pending.append(policy)
+            pendingIndex.append(i)
         }
-        let hosts: [JSON] = compilation.hosts.map { host in
+        for (i, object) in zip(pendingIndex, map(pending) { StoredObject($0.ir) }) {
+            irObjects[i] = object
+            entries[i]!.ir = object.reference
+            entries[i]!.versionInt = compiled[i]!.versionInt
+        }
+        var objects = irObjects.compactMap { $0 }
+        hosts = compilation.hosts.map { host in
             let object = StoredObject(host.normalized)
             objects.append(object)
             return .object(["path": .string(host.path), "host_id": .string(host.id), "name": .string(host.name),
                             "driver": .string(host.driver.rawValue), "object": .string(object.reference)])
         }
-        let ups: [JSON] = compilation.upsDeclarations.map { u in
+        ups = compilation.upsDeclarations.map { u in
             let object = StoredObject(u.normalized)
             objects.append(object)
             return .object(["path": .string(u.path), "ups_id": .string(u.id), "object": .string(object.reference)])
         }
-        self.json = .object([
+        self.commit = commit
+        self.repositoryPath = repositoryPath
+        ok = !compilation.hasBlocker
+        timeZone = compilation.settings.timeZone
+        diagnostics = Self.ordered(compilation.otherDiagnostics)
+        self.entries = entries.map { $0! }
+        self.objects = objects
+        self.compiled = compiled
+        self.irObjects = irObjects
+        self.hashes = hashes
+        self.positions = positions
+        reusedEntries = reused
+    }
+
+    static func ordered(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.count < 2 ? diagnostics : diagnostics.sorted(by: Diagnostic.presentationOrder)
+    }
+
+    /// The manifest as JSON.
+    public var json: JSON {
+        .object([
             "manifest_version": .integer(Self.manifestVersion),
             "commit": .string(commit),
             "path": .string(repositoryPath),
-            "ok": .bool(!compilation.hasBlocker),
-            "timezone": .string(compilation.settings.timeZone),
-            "policies": .array(policies),
+            "ok": .bool(ok),
+            "timezone": .string(timeZone),
+            "policies": .array(entries.map(\.json)),
             "hosts": .array(hosts),
             "ups": .array(ups),
-            "diagnostics": .array(compilation.otherDiagnostics.sorted(by: Diagnostic.presentationOrder).map(\.json)),
+            "diagnostics": .array(diagnostics.map(\.json)),
         ])
-        self.objects = objects
-        self.compiledPolicies = compiled
+    }
+
+    /// The canonical JSON of `json`, written directly (the same bytes).
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 360 + 4096)
+        func raw(_ s: String) { out.append(contentsOf: s.utf8) }
+        raw("{\"commit\":")
+        JSON.writeString(commit, into: &out)
+        raw(",\"diagnostics\":")
+        JSON.array(diagnostics.map(\.json)).writeCanonical(into: &out)
+        raw(",\"hosts\":")
+        JSON.array(hosts).writeCanonical(into: &out)
+        raw(",\"manifest_version\":\(Self.manifestVersion),\"ok\":\(ok),\"path\":")
+        JSON.writeString(repositoryPath, into: &out)
+        raw(",\"policies\":[")
+        for (i, e) in entries.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            e.writeCanonical(into: &out)
+        }
+        raw("],\"timezone\":")
+        JSON.writeString(timeZone, into: &out)
+        raw(",\"ups\":")
+        JSON.array(ups).writeCanonical(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 

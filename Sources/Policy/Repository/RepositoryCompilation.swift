@@ -10,22 +10,37 @@ public enum PolicyStatus: String, Sendable, Hashable {
     case invalid
 }
 
-/// One policy file of a compiled repository.
+/// One policy file of a compiled repository: the file's own analysis and what the checks
+/// across files added. (The analysis is shared with the cache it came from: a compilation of
+/// ten thousand files that found nothing across them allocates nothing per file.)
 public struct PolicyEntry: Sendable {
+    /// What the file says on its own.
+    public var analysis: PolicyFileAnalysis
+    /// Diagnostics from checks across files (unknown host, duplicates).
+    public var crossFileDiagnostics: [Diagnostic] = []
+
+    /// An entry for an analysis.
+    public init(analysis: PolicyFileAnalysis, crossFileDiagnostics: [Diagnostic] = []) {
+        self.analysis = analysis
+        self.crossFileDiagnostics = crossFileDiagnostics
+    }
+
     /// The path relative to the policy repository.
-    public var path: String
+    public var path: String { analysis.path }
     /// The stable id derived from the path (computed when asked: a hook never needs it).
     public var policyID: String { PolicyIdentity.policyID(path: path) }
     /// The spec, when valid (and not taken from a cache of facts).
-    public var spec: PolicySpec?
+    public var spec: PolicySpec? { analysis.spec }
     /// `enabled` of a valid spec.
-    public var enabled: Bool
+    public var enabled: Bool { analysis.enabled }
     /// The spec hash, when valid.
-    public var hash: SHA256Digest?
+    public var hash: SHA256Digest? { analysis.hash }
     /// Every diagnostic about this file, from the file alone and from checks across files.
-    public var diagnostics: [Diagnostic]
+    public var diagnostics: [Diagnostic] {
+        crossFileDiagnostics.isEmpty ? analysis.diagnostics : analysis.diagnostics + crossFileDiagnostics
+    }
     /// Where the name is written, when it is valid.
-    public var nameReference: SourceReference?
+    public var nameReference: SourceReference? { analysis.nameReference }
 
     /// Compiled, disabled or invalid.
     public var status: PolicyStatus {

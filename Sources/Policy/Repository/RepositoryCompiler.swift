@@ -88,8 +88,10 @@ public struct RepositoryCompiler: Sendable {
         // Duplicate host ids and names also hide ids from the lookup; keep the first.
         let hostsByID = Dictionary(hosts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
 
-        var entries: [PolicyEntry] = policyAnalyses.sorted { $0.path < $1.path }.map { analysis in
-            var diagnostics = analysis.diagnostics
+        // Analyses of a git tree come in path order already: checked, not sorted again.
+        let inOrder = zip(policyAnalyses, policyAnalyses.dropFirst()).allSatisfy { $0.path < $1.path }
+        var entries: [PolicyEntry] = (inOrder ? policyAnalyses : policyAnalyses.sorted { $0.path < $1.path }).map { analysis in
+            var diagnostics: [Diagnostic] = []
             if let ref = analysis.hostReference {
                 if let host = hostsByID[ref.value] {
                     for cap in analysis.capabilityReferences {
@@ -104,9 +106,7 @@ public struct RepositoryCompiler: Sendable {
                         "no host with id \(ref.value) is declared under \(settings.hostGlobs.map(\.pattern).joined(separator: ", "))" + (known.isEmpty ? "" : "; declared hosts: \(known)")))
                 }
             }
-            return PolicyEntry(path: analysis.path,
-                               spec: analysis.spec, enabled: analysis.enabled, hash: analysis.hash, diagnostics: diagnostics,
-                               nameReference: analysis.nameReference)
+            return PolicyEntry(analysis: analysis, crossFileDiagnostics: diagnostics)
         }
 
         // The same normalized spec in two files is the original API's 409.
@@ -119,7 +119,7 @@ public struct RepositoryCompiler: Sendable {
         for (_, group) in byHash where group.count > 1 {
             for i in group {
                 let others = group.filter { $0 != i }.map { entries[$0].path }
-                entries[i].diagnostics.append(Diagnostic(code: .duplicateSpec, file: entries[i].path, pointer: "", line: 1, column: 1,
+                entries[i].crossFileDiagnostics.append(Diagnostic(code: .duplicateSpec, file: entries[i].path, pointer: "", line: 1, column: 1,
                     message: "the normalized spec is the same as \(others.joined(separator: ", ")); keep one policy file (defaults, key order and white space do not make specs different)"))
             }
         }
@@ -129,7 +129,7 @@ public struct RepositoryCompiler: Sendable {
                 var d = Diagnostic(code: .duplicatePolicyName, file: entries[i].path, pointer: "/name", line: 1, column: 1,
                                    message: "policy name \"\(name)\" is also used by \(others.joined(separator: ", ")); give each policy its own name so that logs and ledgers tell them apart")
                 if let ref = entries[i].nameReference { d.line = ref.line; d.column = ref.column }
-                entries[i].diagnostics.append(d)
+                entries[i].crossFileDiagnostics.append(d)
             }
         }
         return RepositoryCompilation(settings: settings, policies: entries, hosts: hosts, upsDeclarations: upsDeclarations,
