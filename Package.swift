@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing", "Engine", "Drivers", "Reconciler"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
         // Micro-benchmarks of the core, driven by bench/run.py.
-        .executableTarget(name: "policyops-bench", dependencies: ["Policy", "Hashing"], path: "bench/Sources/policyops-bench"),
+        .executableTarget(name: "policyops-bench", dependencies: ["Policy", "Hashing", "Engine", "Drivers", "PolicyRepository", "Store", "Git"],
+                          path: "bench/Sources/policyops-bench"),
 
         // Helpers for tests: temporary folders, real git repositories, running the binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -79,10 +79,9 @@ public struct EngineState: Sendable {
             if let p = record.policyID { forget(policy: p) }
         case .commit:
             guard record.details["status"]?.stringValue == "applied" else { return }
-            if let f = record.details["frozen"]?.objectMembers {
-                frozen = [:]
-                for m in f { frozen[m.key] = m.value.arrayValue?.compactMap(\.stringValue) ?? [] }
-            }
+            // What changed: targets frozen by this commit, and policies no longer frozen.
+            for m in record.details["frozen"]?.objectMembers ?? [] { frozen[m.key] = m.value.arrayValue?.compactMap(\.stringValue) ?? [] }
+            for id in record.details["unfrozen"]?.arrayValue ?? [] { if let id = id.stringValue { frozen[id] = nil } }
             // A `timer.at` trigger counts its occurrences from the commit that brought it:
             // one that passed before the policy existed never fires.
             for t in set.timerAtTriggers where timerAtFired[t.key] == nil { timerAtFired[t.key] = record.ts }
@@ -104,6 +103,7 @@ public struct EngineState: Sendable {
     public mutating func forget(policy p: String) {
         lastMatch[p] = nil
         disabled[p] = nil
+        frozen[p] = nil
         let prefix = p + "#"
         holds = holds.filter { !$0.key.hasPrefix(prefix) }
         holdsFired = holdsFired.filter { !$0.hasPrefix(prefix) }

@@ -18,6 +18,19 @@ public final class RuntimePolicy: Sendable {
     /// `policy#trigger` for each trigger: the keys of armed timers and holds.
     let triggerKeys: [String]
 
+    /// The same policy with other frozen targets.
+    public func freezing(_ targets: [String]) -> RuntimePolicy { RuntimePolicy(self, frozenTargets: targets) }
+
+    private init(_ p: RuntimePolicy, frozenTargets: [String]) {
+        path = p.path
+        compiled = p.compiled
+        ir = p.ir
+        self.frozenTargets = frozenTargets
+        id = p.id
+        actions = p.actions
+        triggerKeys = p.triggerKeys
+    }
+
     public init(path: String, compiled: CompiledPolicy, ir: String, frozenTargets: [String]? = nil) {
         self.path = path
         self.compiled = compiled
@@ -31,10 +44,6 @@ public final class RuntimePolicy: Sendable {
         }
     }
 
-    /// The same policy with other frozen targets.
-    public func freezing(_ targets: [String]) -> RuntimePolicy {
-        RuntimePolicy(path: path, compiled: compiled, ir: ir, frozenTargets: targets)
-    }
 
     public var spec: PolicySpec { compiled.spec }
 }
@@ -68,14 +77,19 @@ public struct PolicySet: Sendable {
     /// Builds the set from compiled policies (disabled ones are left out).
     public init(commit: String, policies: [RuntimePolicy], hosts: [HostDeclaration], ups: [UPSDeclaration], timeZone: String) {
         self.commit = commit
-        self.policies = policies.filter(\.spec.enabled).sorted { ($0.spec.priority, $0.id) < ($1.spec.priority, $1.id) }
+        // Sorted on keys read once (the spec is behind a reference).
+        var keyed = policies.compactMap { p in p.spec.enabled ? (priority: p.spec.priority, id: p.id, policy: p) : nil }
+        keyed.sort { $0.priority != $1.priority ? $0.priority < $1.priority : $0.id < $1.id }
+        self.policies = keyed.map(\.policy)
+        indexByID.reserveCapacity(keyed.count)
         self.hosts = Dictionary(hosts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.ups = ups.sorted { $0.id < $1.id }
         self.timeZone = timeZone
         for (i, p) in self.policies.enumerated() {
             indexByID[p.id] = i
             var metric = false, timerAt = false
-            for t in p.spec.triggerGroup.triggers {
+            let triggers = p.spec.triggerGroup.triggers
+            for t in triggers {
                 switch t {
                 case .upsState(let s): byUPSState[s, default: []].append(i)
                 case .metricThreshold: metric = true
@@ -90,7 +104,7 @@ public struct PolicySet: Sendable {
             }
             if metric {
                 withMetrics.append(i)
-                for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
+                for (t, trigger) in triggers.enumerated() {
                     if case .metricThreshold(let m) = trigger {
                         metricTriggers[m.metric, default: []].append(MetricTrigger(policy: i, trigger: t, threshold: m, key: p.triggerKeys[t]))
                     }
@@ -98,7 +112,7 @@ public struct PolicySet: Sendable {
             }
             if timerAt {
                 withTimerAt.append(i)
-                for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
+                for (t, trigger) in triggers.enumerated() {
                     if case .timerAt(let schedule) = trigger {
                         timerAtTriggers.append(TimerAtTrigger(policy: i, trigger: t, key: p.triggerKeys[t], schedule: schedule))
                     }

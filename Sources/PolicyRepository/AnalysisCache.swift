@@ -1,19 +1,30 @@
+import Git
 import Policy
 import Synchronization
 
-/// An analysis cache that lives as long as the process.
+/// An analysis cache that lives as long as the process, by blob id under each settings key.
 public final class MemoryAnalysisCache: AnalysisCache {
-    private let entries = Mutex<[String: PolicyFileAnalysis]>([:])
+    private let entries = Mutex<[String: [ObjectID: PolicyFileAnalysis]]>([:])
 
     /// Creates an empty cache.
     public init() {}
 
     public func analysis(blobID: String, settingsKey: String) -> PolicyFileAnalysis? {
-        entries.withLock { $0[blobID + "|" + settingsKey] }
+        guard let id = ObjectID(hex: blobID) else { return nil }
+        return entries.withLock { $0[settingsKey]?[id] }
     }
 
     public func store(_ analysis: PolicyFileAnalysis, blobID: String, settingsKey: String) {
-        entries.withLock { $0[blobID + "|" + settingsKey] = analysis }
+        guard let id = ObjectID(hex: blobID) else { return }
+        entries.withLock { $0[settingsKey, default: [:]][id] = analysis }
+    }
+
+    /// The analyses of many blobs at once (nil where unknown), under one lock and without
+    /// writing ids as hex: a commit of ten thousand policies asks for all of them.
+    func analyses(of blobs: [ObjectID], settingsKey: String) -> [PolicyFileAnalysis?] {
+        entries.withLock { all in
+            guard let known = all[settingsKey] else { return Array(repeating: nil, count: blobs.count) }
+            return blobs.map { known[$0] }
+        }
     }
 }
-

@@ -11,7 +11,17 @@ public final class CompileSession {
     public var view: RepositoryView
     let cache: MemoryAnalysisCache
     var versions: VersionState?
-    var irObjects: [String: StoredObject] = [:]
+    /// The last manifest built: the next one takes its unchanged entries.
+    var lastManifest: CommitManifest?
+    var irObjects: [IRKey: StoredObject] = [:]
+    /// Policy ids by path (a UUIDv5 each: worth remembering over ten thousand files).
+    var policyIDs: [String: String] = [:]
+
+    struct IRKey: Hashable {
+        var policyID: String
+        var hash: SHA256Digest
+        var versionInt: Int
+    }
 
     /// A session over a repository.
     public init(view: RepositoryView) {
@@ -29,12 +39,21 @@ public final class CompileSession {
         let state = try versions.map { try history.advance($0, to: id) } ?? history.state(at: id)
         versions = state
         let manifest = CommitManifest(commit: id.hex, repositoryPath: view.path, compilation: compilation, versions: state.versions,
+                                      previous: lastManifest, identity: { path in self.policyID(path) },
                                       map: { policies, transform in self.objects(for: policies, transform) })
+        lastManifest = manifest
         return CommitCompilation(commit: commit, compilation: compilation, manifest: manifest)
     }
 
+    func policyID(_ path: String) -> String {
+        if let known = policyIDs[path] { return known }
+        let id = PolicyIdentity.policyID(path: path)
+        policyIDs[path] = id
+        return id
+    }
+
     func objects(for policies: [CompiledPolicy], _ transform: @escaping @Sendable (CompiledPolicy) -> StoredObject) -> [StoredObject] {
-        func key(_ p: CompiledPolicy) -> String { "\(p.policyID)|\(p.hash.hex)|\(p.versionInt)" }
+        func key(_ p: CompiledPolicy) -> IRKey { IRKey(policyID: p.policyID, hash: p.hash, versionInt: p.versionInt) }
         let missing = policies.filter { irObjects[key($0)] == nil }
         for (p, object) in zip(missing, Parallel.map(missing, transform)) { irObjects[key(p)] = object }
         return policies.map { irObjects[key($0)]! }

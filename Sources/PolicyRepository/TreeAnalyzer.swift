@@ -13,8 +13,10 @@ struct TreeAnalyzer {
         let key = settings.analysisKey
         var known: [PolicyFileAnalysis] = []
         var unknown: [RepositoryFile] = []
-        for entry in entries {
-            if let cached = compiler.cache?.analysis(blobID: entry.id.hex, settingsKey: key) {
+        known.reserveCapacity(entries.count)
+        let cachedInMemory = (compiler.cache as? MemoryAnalysisCache)?.analyses(of: entries.map(\.id), settingsKey: key)
+        for (i, entry) in entries.enumerated() {
+            if let cached = cachedInMemory.map({ $0[i] }) ?? compiler.cache?.analysis(blobID: entry.id.hex, settingsKey: key) {
                 known.append(cached.moved(to: entry.path))
             } else {
                 unknown.append(RepositoryFile(path: entry.path, bytes: try view.readBlob(entry.id, git: git), blobID: entry.id.hex))

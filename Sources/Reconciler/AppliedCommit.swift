@@ -7,28 +7,10 @@ import Store
 /// A commit as the reconciler runs it: its manifest's policies (valid or not, for status)
 /// and the policy set built from its verified IR objects.
 struct AppliedCommit {
-    struct Entry {
-        var path: String
-        var policyID: String
-        var name: String?
-        var status: PolicyStatus
-        var ir: String?
-        var versionInt: Int?
-    }
-
     var commit: String
-    var entries: [Entry]
+    /// The manifest's policies.
+    var entries: [ManifestEntry]
     var set: PolicySet
-
-    /// Entries of a manifest JSON.
-    static func entries(_ manifest: JSON) -> [Entry] {
-        (manifest["policies"]?.arrayValue ?? []).compactMap { p in
-            guard let path = p["path"]?.stringValue, let id = p["policy_id"]?.stringValue,
-                  let status = p["status"]?.stringValue.flatMap(PolicyStatus.init(rawValue:)) else { return nil }
-            return Entry(path: path, policyID: id, name: p["name"]?.stringValue, status: status, ir: p["ir"]?.stringValue,
-                         versionInt: p["version_int"]?.integerValue.map(Int.init))
-        }
-    }
 
     /// Loads an applied commit back from the state directory (on start): every IR, host and
     /// UPS object is read, checked against its address and decoded.
@@ -44,7 +26,7 @@ struct AppliedCommit {
                 throw RepositoryLoadError("object \(reference) of commit \(commit) is missing or corrupt (\(error)); compile the commit again")
             }
         }
-        let entries = Self.entries(manifest)
+        let entries = (manifest["policies"]?.arrayValue ?? []).compactMap(ManifestEntry.init(json:))
         var policies: [RuntimePolicy] = []
         for e in entries where e.status == .compiled {
             guard let json = JSON.parse(try object(e.ir)) else { throw RepositoryLoadError("IR object \(e.ir ?? "") is not JSON") }

@@ -32,7 +32,9 @@ public actor Reconciler: RecordSink {
     var nudgeFD: Int32 = -1
     var eventsTotal = 0
     var decisionsTotal = 0
+    /// How long the last pass that found a new tip took (compile and apply or refuse).
     var lastPassSeconds = 0.0
+    var passStarted = Timestamp(milliseconds: 0)
     var appliedCommitTime: Int64 = 0
     var lastRetry: Timestamp?
 
@@ -254,8 +256,7 @@ public actor Reconciler: RecordSink {
     /// Polls the branch: compiles every new commit since the applied one and applies the
     /// tip when it has no blocker.
     func poll() async {
-        let started = SystemClock().now()
-        defer { lastPassSeconds = SystemClock().now().seconds(since: started) }
+        passStarted = SystemClock().now()
         let view: RepositoryView
         let tip: ObjectID
         do {
@@ -272,6 +273,7 @@ public actor Reconciler: RecordSink {
             return
         }
         if tip.hex == status.lastAttemptedRevision { return }
+        defer { lastPassSeconds = SystemClock().now().seconds(since: passStarted) }
         status.set("Reconciling", true, reason: "Progressing", message: "compiling \(tip.short)", now: clock.now())
         if session == nil { session = CompileSession(view: view) } else { session!.view = view }
         do {
@@ -327,57 +329,77 @@ public actor Reconciler: RecordSink {
 
     func apply(_ result: CommitCompilation) async {
         let commit = result.commit.id.hex
-        let manifest = result.manifest.json
-        let entries = AppliedCommit.entries(manifest)
+        let entries = result.manifest.entries
         let old = applied?.set ?? .empty
+        // The policies that did not change keep their place in the previous set's order
+        // (so the set's sort has little to do); the new and changed ones follow.
         var policies: [RuntimePolicy] = []
         var changed: [RuntimePolicy] = []
-        for e in entries where e.status == .compiled {
-            if let previous = old.policy(e.policyID), previous.ir == e.ir {
-                policies.append(previous)
-            } else if let compiled = result.manifest.compiledPolicies[e.path], let ir = e.ir {
-                let p = RuntimePolicy(path: e.path, compiled: compiled, ir: ir)
-                policies.append(p)
-                changed.append(p)
-            }
+        var kept = [Bool](repeating: false, count: entries.count)
+        policies.reserveCapacity(entries.count)
+        for previous in old.policies {
+            guard let i = result.manifest.entryIndex(path: previous.path), entries[i].status == .compiled,
+                  entries[i].policyID == previous.id, entries[i].ir == previous.ir else { continue }
+            policies.append(previous)
+            kept[i] = true
+        }
+        for (i, e) in entries.enumerated() where e.status == .compiled && !kept[i] {
+            guard let compiled = result.manifest.compiled[i], let ir = e.ir else { continue }
+            let p = RuntimePolicy(path: e.path, compiled: compiled, ir: ir)
+            policies.append(p)
+            changed.append(p)
         }
         var set = PolicySet(commit: commit, policies: policies, hosts: result.compilation.hosts, ups: result.compilation.upsDeclarations,
                             timeZone: result.compilation.settings.timeZone)
         await engine.apply(set)
         let now = clock.now()
-        var records: [LedgerRecord] = []
-        let remaining = Set(set.policies.map(\.id))
-        for p in old.policies where !remaining.contains(p.id) {
-            let gone = !entries.contains { $0.policyID == p.id && $0.status != .invalid }
-            records.append(LedgerRecord(kind: .policyRemoved, ts: now, severity: .info, policyID: p.id, commit: commit,
+        var removed: [LedgerRecord] = []
+        for p in old.policies where set.policy(p.id) == nil {
+            // Still in the commit (disabled, or invalid), or removed from it.
+            let gone = result.manifest.entryIndex(path: p.path).map { entries[$0].status == .invalid || entries[$0].policyID != p.id } ?? true
+            removed.append(LedgerRecord(kind: .policyRemoved, ts: now, severity: .info, policyID: p.id, commit: commit,
                                         message: gone ? "\(p.spec.name) (\(p.path)) was removed: it stops" : "\(p.spec.name) (\(p.path)) is disabled in the spec: it stops",
                                         details: .object(["path": .string(p.path), "name": .string(p.spec.name)])))
         }
+        guard await record(removed) else { return }
         // Changed and new policies are dry-run now; an error keeps them disabled until a
-        // later dry-run passes.
-        var frozen = await engine.frozenTargets.filter { remaining.contains($0.key) }
-        for plan in await engine.plan(changed) {
-            records.append(dryRunRecord(plan, commit: commit, now: now))
-            if let p = set.policy(plan.policyID), !p.spec.dynamicResolution {
-                frozen[p.id] = plan.actions.first?.targets.map(\.id) ?? []
+        // later dry-run passes. In slices, each recorded as it comes: ten thousand dry-run
+        // transcripts held at once would double the reconciler's memory.
+        // Targets frozen for `dynamic_resolution: false`: the changed policies' come from
+        // their dry-run now; the others keep theirs. The commit record says what changed.
+        let frozenBefore = await engine.frozenTargets
+        var frozen: [String: [String]] = [:]
+        var unfrozen = frozenBefore.keys.filter { set.policy($0) == nil }
+        for start in stride(from: 0, to: changed.count, by: 256) {
+            let plans = await engine.plan(Array(changed[start..<min(start + 256, changed.count)]))
+            for plan in plans {
+                guard let p = set.policy(plan.policyID) else { continue }
+                if !p.spec.dynamicResolution {
+                    frozen[p.id] = plan.actions.first?.targets.map(\.id) ?? []
+                } else if frozenBefore[p.id] != nil {
+                    unfrozen.append(p.id)
+                }
             }
+            guard await record(plans.map { dryRunRecord($0, commit: commit, now: now) }) else { return }
         }
         for (id, targets) in frozen { set.freeze(id, targets: targets) }
-        records.append(LedgerRecord(
+        let previous = applied
+        applied = AppliedCommit(commit: commit, entries: entries, set: set)
+        // The commit record last: a crash before it leaves the previous commit applied,
+        // and the next start applies this one again.
+        guard await record([LedgerRecord(
             kind: .commit, ts: now, severity: .info, commit: commit,
             message: "applied \(result.commit.id.short) \"\(result.commit.summary)\": \(set.policies.count) active policies, \(changed.count) new or changed",
             details: .object(["status": .string("applied"), "active": .integer(Int64(set.policies.count)), "changed": .integer(Int64(changed.count)),
-                              "frozen": .object(frozen.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .array($0.value.map(JSON.string))) })])))
+                              "frozen": .object(frozen.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .array($0.value.map(JSON.string))) }),
+                              "unfrozen": .array(unfrozen.sorted().map(JSON.string))]))]) else {
+            applied = previous
+            return
+        }
         do {
             try AtomicFile.write(Array(commit.utf8), to: options.stateDirectory + "/applied")
         } catch {
             await stall("StateUnwritable", "cannot write \(options.stateDirectory)/applied: \(error)")
-            return
-        }
-        let previous = applied
-        applied = AppliedCommit(commit: commit, entries: entries, set: set)
-        guard await record(records) else {
-            applied = previous
             return
         }
         await engine.apply(set)
@@ -387,7 +409,8 @@ public actor Reconciler: RecordSink {
         status.lastAppliedRevision = commit
         status.set("Ready", true, reason: "Applied", message: "applied \(result.commit.id.short): \(set.policies.count) active policies", now: now)
         status.set("Stalled", false, reason: "Applied", message: "", now: now)
-        log.info("applied", ["commit": result.commit.id.short, "active": String(set.policies.count), "changed": String(changed.count)])
+        log.info("applied", ["commit": result.commit.id.short, "active": String(set.policies.count), "changed": String(changed.count),
+                             "seconds": format3(SystemClock().now().seconds(since: passStarted))])
         await writeInventories()
     }
 
@@ -578,7 +601,7 @@ public actor Reconciler: RecordSink {
             lines.append("# TYPE policyops_\(name) \(type)")
             for (labels, value) in samples { lines.append("policyops_\(name)\(labels) \(value)") }
         }
-        metric("reconcile_duration_seconds", "Duration of the last poll of the branch (compile and apply).", "gauge", [("", String(lastPassSeconds))])
+        metric("reconcile_duration_seconds", "Duration of the last pass that found a new commit (compile, then apply or refuse).", "gauge", [("", String(lastPassSeconds))])
         metric("applied_revision_timestamp_seconds", "Commit time of the applied revision.", "gauge", [("", String(appliedCommitTime))])
         metric("events_total", "Events consumed.", "counter", [("", String(eventsTotal))])
         metric("decisions_total", "Policy decisions recorded.", "counter", [("", String(decisionsTotal))])
@@ -604,6 +627,13 @@ final class SinkRelay: RecordSink, @unchecked Sendable {
         guard let target else { return false }
         return await target.record(records)
     }
+}
+
+/// Seconds with three decimals, for logs.
+func format3(_ seconds: Double) -> String {
+    let ms = Int64((seconds * 1000).rounded())
+    let frac = String(ms % 1000)
+    return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
 }
 
 enum FileTreePath {

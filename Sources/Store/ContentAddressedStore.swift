@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Hashing
 import Policy
+import Synchronization
 
 /// Immutable objects stored under the SHA-256 of their bytes:
 /// `ir/sha256/<first 2 hex>/<other 62 hex>.json`. The same object written twice is one file;
@@ -10,6 +11,13 @@ import Policy
 public struct ContentAddressedStore: Sendable {
     /// The state directory.
     public let root: String
+    /// Addresses this process stored or found stored: objects are never removed, so a
+    /// commit that refers to ten thousand objects asks the file system about the new ones only.
+    private let present = PresentAddresses()
+
+    final class PresentAddresses: Sendable {
+        let addresses = Mutex<Set<SHA256Digest>>([])
+    }
 
     /// A store under the state directory `root`.
     public init(root: String) { self.root = root }
@@ -34,16 +42,22 @@ public struct ContentAddressedStore: Sendable {
     /// one more sync, so that thousands of objects cost two syncs instead of thousands.
     @discardableResult
     public func put(_ objects: [StoredObject]) throws(FileSystemError) -> Int {
+        let unknown = present.addresses.withLock { known in objects.filter { !known.contains($0.address) } }
         var seen = Set<SHA256Digest>()
-        var pending: [(temporary: String, final: String)] = []
-        for object in objects where seen.insert(object.address).inserted {
+        var pending: [(temporary: String, final: String, address: SHA256Digest)] = []
+        var found: [SHA256Digest] = []
+        defer { present.addresses.withLock { $0.formUnion(found) } }
+        for object in unknown where seen.insert(object.address).inserted {
             let final = path(for: object.address)
-            if AtomicFile.exists(final) { continue }
+            if AtomicFile.exists(final) {
+                found.append(object.address)
+                continue
+            }
             let folder = AtomicFile.parent(of: final)
             try AtomicFile.makeFolders(folder)
             let temporary = AtomicFile.temporaryPath(for: final)
             try AtomicFile.writeFile(object.bytes, to: temporary, mode: 0o444, sync: false)
-            pending.append((temporary, final))
+            pending.append((temporary, final, object.address))
         }
         guard !pending.isEmpty else { return 0 }
         try AtomicFile.syncFileSystem(containing: root)
@@ -51,6 +65,7 @@ public struct ContentAddressedStore: Sendable {
             throw FileSystemError("rename into place", p.final)
         }
         try AtomicFile.syncFileSystem(containing: root)
+        found += pending.map(\.address)
         return pending.count
     }
 

@@ -24,7 +24,7 @@ public struct StateDirectory: Sendable {
     public func store(_ manifest: CommitManifest, commit: String) throws(FileSystemError) -> Int {
         let written = try objects.put(manifest.objects)
         try AtomicFile.makeFolders("\(root)/commits")
-        try AtomicFile.write(manifest.json.canonicalBytes, to: manifestPath(commit: commit))
+        try AtomicFile.write(manifest.canonicalBytes, to: manifestPath(commit: commit))
         return written
     }
 

@@ -74,6 +74,57 @@ final class ReconcileRig: @unchecked Sendable {
         #expect(rig.stop() == 0)
     }
 
+    /// `dynamic_resolution: false`: the targets resolved when the policy was applied are
+    /// the ones it acts on, through later commits and restarts, until the policy changes.
+    @Test func frozenTargetsSurviveCommitsAndRestarts() throws {
+        let rig = try ReconcileRig()
+        func policy(dynamic: Bool) -> String {
+            """
+            {"version": 1, "name": "frozen-web", "dynamic_resolution": \(dynamic), "suppression_window": "0s", "idempotency_window": "0s",
+             "trigger_group": {"triggers": [{"type": "webhook.custom", "name": "freeze-test"}]},
+             "targets": {"host_id": "\(ReconcileRig.rack)", "target_type": "vm", "selector": {"mode": "query", "value": "label.tier=web"}},
+             "actions": [{"capability_id": "sim.vm", "verb": "reset"}]}
+            """
+        }
+        rig.repo.write("policies/frozen.json", policy(dynamic: false))
+        var commit = try rig.repo.commit("a frozen policy")
+        try rig.start()
+        #expect(eventually { rig.applied == commit }, "\(rig.reconciler?.stderr ?? "")")
+        // vm:107 joins the web tier after the policy was applied.
+        let simFile = "\(rig.state.path)/sim/\(ReconcileRig.rack).json"
+        var world = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: simFile))) as? [String: Any])
+        var targets = try #require(world["targets"] as? [[String: Any]])
+        for i in targets.indices where targets[i]["id"] as? String == "vm:107" { targets[i]["labels"] = ["tier": "web"] }
+        world["targets"] = targets
+        try JSONSerialization.data(withJSONObject: world).write(to: URL(fileURLWithPath: simFile))
+        var fired = 0
+        func fire() throws -> [String] {
+            fired += 1
+            try rig.emit(["--kind", "webhook.custom", "--attr", "name=freeze-test", "--correlation-id", "freeze-\(fired)"])
+            var decided: [String] = []
+            _ = try eventually {
+                let d = try rig.ledger(["--kind", "decision", "--correlation-id", "freeze-\(fired)"])
+                decided = (d.last?["results"] as? [[String: Any]] ?? []).compactMap { $0["target_id"] as? String }
+                return !d.isEmpty
+            }
+            return decided.sorted()
+        }
+        #expect(try fire() == ["vm:104", "vm:105", "vm:106"])
+        // Another policy changes; the frozen one keeps its targets, also after a restart.
+        rig.repo.write(ReconcileRig.web, rig.repo.directory.read(ReconcileRig.web)!.replacingOccurrences(of: "104-106", with: "104-105"))
+        commit = try rig.repo.commit("an unrelated change")
+        #expect(eventually { rig.applied == commit })
+        #expect(rig.stop() == 0)
+        try rig.start()
+        #expect(try fire() == ["vm:104", "vm:105", "vm:106"])
+        // Resolution turned on: the policy sees the inventory as it is now.
+        rig.repo.write("policies/frozen.json", policy(dynamic: true))
+        commit = try rig.repo.commit("resolve at run time")
+        #expect(eventually { rig.applied == commit })
+        #expect(try fire() == ["vm:104", "vm:105", "vm:106", "vm:107"])
+        #expect(rig.stop() == 0)
+    }
+
     @Test func aCommitWithABlockerIsNotAppliedAndStatusSaysWhy() throws {
         let rig = try ReconcileRig()
         try rig.start()

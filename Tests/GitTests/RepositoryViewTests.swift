@@ -153,3 +153,65 @@ enum Texts {
         #expect(try history.versions(at: view.resolve("HEAD")) == ["policies/a.json": 2])
     }
 }
+
+@Suite struct ManifestBytesTests {
+    /// The manifest written directly is byte for byte the canonical form of its JSON, for
+    /// the whole fixture corpus: valid and invalid files, diagnostics with quotes, control
+    /// characters and non-ASCII text, hosts and UPSes.
+    @Test func directBytesAreTheCanonicalJSON() throws {
+        let root = Paths.packageRoot + "/Tests/EndToEndTests/Fixtures/corpus"
+        let view = try RepositoryView.open(root, requireGit: false)
+        let compilation = SnapshotCompiler().compile(try view.workingTreeSnapshot())
+        #expect(compilation.hasBlocker && compilation.policies.count > 150 && !compilation.hosts.isEmpty)
+        let manifest = CommitManifest(commit: String(repeating: "c", count: 40), repositoryPath: "sub/dir \"quoted\"", compilation: compilation,
+                                      versions: Dictionary(uniqueKeysWithValues: compilation.policies.map { ($0.path, 3) }))
+        #expect(manifest.canonicalBytes == manifest.json.canonicalBytes)
+        #expect(manifest.entries.contains { !$0.diagnostics.isEmpty } && manifest.entries.contains { $0.ir != nil })
+        // And every entry reads back from its JSON.
+        let parsed = try #require(JSON.parse(manifest.canonicalBytes))
+        #expect((parsed["policies"]?.arrayValue ?? []).compactMap(ManifestEntry.init(json:)) == manifest.entries)
+    }
+}
+
+@Suite struct IncrementalManifestTests {
+    /// One session compiling commit after commit (reusing the entries that did not change)
+    /// writes the same manifests, byte for byte, as a fresh session for each commit: edits,
+    /// a rename, a new file, a duplicate name that puts a diagnostic on an unchanged file,
+    /// a blocker, its fix, and an edit that bumps a version back and forth.
+    @Test func reusedEntriesGiveTheSameManifests() throws {
+        let fx = try GitFixture()
+        fx.write("hosts/h.json", Texts.host)
+        for i in 0..<6 { fx.write("policies/p\(i).json", Texts.policy(name: "policy-\(i)", value: "10\(i)")) }
+        var commits = [try fx.commit("start")]
+        fx.write("policies/p1.json", Texts.policy(name: "policy-1", value: "201"))
+        commits.append(try fx.commit("edit p1"))
+        fx.remove("policies/p2.json")
+        fx.write("policies/renamed.json", Texts.policy(name: "policy-2", value: "102"))
+        commits.append(try fx.commit("rename p2"))
+        fx.write("policies/p6.json", Texts.policy(name: "policy-3", value: "106"))
+        commits.append(try fx.commit("a duplicate name: a diagnostic on p3 too"))
+        fx.write("policies/p6.json", Texts.policy(name: "policy-6", value: "10-5"))
+        commits.append(try fx.commit("a blocker"))
+        fx.write("policies/p6.json", Texts.policy(name: "policy-6", value: "106"))
+        commits.append(try fx.commit("fixed"))
+        fx.write("policies/p1.json", Texts.policy(name: "policy-1", value: "101"))
+        commits.append(try fx.commit("p1 back"))
+        let view = try RepositoryView.open(fx.path, requireGit: true)
+        let session = CompileSession(view: view)
+        var sawCrossFileDiagnostic = false
+        var reused: [Int] = []
+        for hex in commits {
+            let id = try view.resolve(hex)
+            let incremental = try session.compile(id).manifest
+            let fresh = try CompileSession(view: try RepositoryView.open(fx.path, requireGit: true)).compile(id).manifest
+            #expect(incremental.canonicalBytes == fresh.canonicalBytes, "\(hex)")
+            #expect(incremental.objects.map(\.address).sorted() == fresh.objects.map(\.address).sorted())
+            #expect(incremental.compiledPolicies.keys.sorted() == fresh.compiledPolicies.keys.sorted())
+            sawCrossFileDiagnostic = sawCrossFileDiagnostic || incremental.entries.contains { $0.diagnostics.contains { $0.code == .duplicatePolicyName } }
+            reused.append(incremental.reusedEntries)
+        }
+        #expect(sawCrossFileDiagnostic)
+        // Nothing to reuse at first; then all but the files each commit touched.
+        #expect(reused.first == 0 && reused.dropFirst().allSatisfy { $0 >= 4 })
+    }
+}

@@ -24,11 +24,7 @@ enum PlanCommand: Command {
             context.console.print("FAILED: \(id.short) has blockers; nothing to plan (policyops validate --rev \(id.short))")
             return .blockers
         }
-        let entries = (result.manifest.json["policies"]?.arrayValue ?? []).compactMap { e -> (String, String)? in
-            guard let p = e["path"]?.stringValue, let ir = e["ir"]?.stringValue else { return nil }
-            return (p, ir)
-        }
-        let irs = Dictionary(entries, uniquingKeysWith: { a, _ in a })
+        let irs = Dictionary(result.manifest.entries.compactMap { e in e.ir.map { (e.path, $0) } }, uniquingKeysWith: { a, _ in a })
         let policies = result.manifest.compiledPolicies.map { RuntimePolicy(path: $0.key, compiled: $0.value, ir: irs[$0.key] ?? "") }
         let set = PolicySet(commit: id.hex, policies: policies, hosts: result.compilation.hosts, ups: result.compilation.upsDeclarations,
                             timeZone: result.compilation.settings.timeZone)
