@@ -364,28 +364,36 @@ public actor Engine {
     /// `metric.threshold` holds that have lasted their `for`. Events already consumed are left out.
     public func dueEvents(now: Timestamp) -> [Event] {
         let s = state
-        var events: [Event] = []
+        // Ordered by time, then as the policies run (priority, then id); the id settles the rest.
+        var due: [(ts: Timestamp, order: Int, event: Event)] = []
+        func order(_ policy: String, _ trigger: Int) -> Int { set.index(of: policy).map { $0 * 256 + min(trigger, 255) } ?? Int.max }
         for (key, deadline) in s.timersAfter where deadline <= now {
             let (policy, trigger) = split(key)
-            events.append(internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:]))
+            due.append((deadline, order(policy, trigger), internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:])))
         }
         for (key, since) in s.holds where !s.holdsFired.contains(key) {
             let parts = key.split(separator: "#", omittingEmptySubsequences: false)
             guard parts.count == 3, let p = set.policy(String(parts[0])), let t = Int(parts[1]),
                   t < p.spec.triggerGroup.triggers.count, case .metricThreshold(let m) = p.spec.triggerGroup.triggers[t] else { continue }
-            let due = since.adding(seconds: m.holdFor.seconds)
-            if due <= now {
-                events.append(internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: due, extra: ["ups": String(parts[2])]))
+            let at = since.adding(seconds: m.holdFor.seconds)
+            if at <= now {
+                due.append((at, order(p.id, t), internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: at, extra: ["ups": String(parts[2])])))
             }
         }
         if let earliest = timerAtOccurrences(now: now), earliest <= now {
             for (n, t) in set.timerAtTriggers.enumerated() {
                 guard let next = nextTimerAt[n], next <= now else { continue }
-                events.append(internalEvent(.timerAt, kind: "at", policy: set.policies[t.policy].id, trigger: t.trigger, ts: now,
-                                            extra: ["occurrence": next.iso8601]))
+                due.append((now, t.policy * 256 + min(t.trigger, 255),
+                            internalEvent(.timerAt, kind: "at", policy: set.policies[t.policy].id, trigger: t.trigger, ts: now, extra: ["occurrence": next.iso8601])))
             }
         }
-        return events.filter { s.consumed[$0.id] == nil }.sorted { ($0.ts, $0.id) < ($1.ts, $1.id) }
+        due.removeAll { s.consumed[$0.event.id] != nil }
+        due.sort { a, b in
+            if a.ts != b.ts { return a.ts < b.ts }
+            if a.order != b.order { return a.order < b.order }
+            return a.event.id < b.event.id
+        }
+        return due.map(\.event)
     }
 
     /// The next moment something is due, nil when nothing is armed.
@@ -426,9 +434,10 @@ public actor Engine {
         return earliest
     }
 
+    /// `policy#trigger` → its parts.
     func split(_ key: String) -> (String, Int) {
-        let parts = key.split(separator: "#")
-        return (String(parts.first ?? ""), Int(parts.last ?? "0") ?? 0)
+        guard let hash = key.lastIndex(of: "#") else { return (key, 0) }
+        return (String(key[..<hash]), Int(key[key.index(after: hash)...]) ?? 0)
     }
 
     func internalEvent(_ type: EventType, kind: String, policy: String, trigger: Int, ts: Timestamp, extra: [String: String]) -> Event {

@@ -127,7 +127,6 @@ func engineThroughput(_ args: [String]) async {
     // For profiling the engine alone: no executions, no serialization.
     let profilingDecisions = ProcessInfo.processInfo.environment["BENCH_DECIDE_ONLY"] != nil
     var kept: [EventOutcome] = []
-    FileHandle.standardError.write(Data("deciding\n".utf8))
     for i in 0..<events {
         let (type, attrs) = script[i % script.count]
         clock.advance(seconds: 3 * 3600)  // past every window: each event does real work
