@@ -43,9 +43,21 @@ public actor Engine {
         self.lateTimerGrace = lateTimerGraceSeconds
     }
 
+    /// Each declared host with its driver, looked up once per commit.
+    final class HostBinding: Sendable {
+        let host: HostDeclaration
+        let driver: (any Driver)?
+        init(host: HostDeclaration, driver: (any Driver)?) {
+            self.host = host
+            self.driver = driver
+        }
+    }
+    var bindings: [String: HostBinding] = [:]
+
     /// Runs `set` from now on.
     public func apply(_ set: PolicySet) {
         self.set = set
+        bindings = set.hosts.mapValues { HostBinding(host: $0, driver: drivers.driver(for: $0)) }
         schedule = TimerSchedule(timeZone: set.timeZone) ?? TimerSchedule(timeZone: "UTC")
         nextTimerAt = Array(repeating: nil, count: set.timerAtTriggers.count)
         earliestTimerAt = nil
@@ -96,11 +108,11 @@ public actor Engine {
     /// A fast refresh of a host through its driver; when it fails or is late the last
     /// inventory is kept and marked stale.
     public func refresh(_ hostID: String, full: Bool = false) async -> HostInventory {
-        guard let host = set.hosts[hostID], let driver = drivers.driver(for: host) else {
+        guard let binding = bindings[hostID], let driver = binding.driver else {
             return HostInventory(hostID: hostID, targets: [], refreshedAt: nil, stale: true, reachable: false,
                                  problem: "no driver for host \(hostID)", problemCode: .capabilityMissing)
         }
-        var fresh = await driver.refresh(host, full: full)
+        var fresh = await driver.refresh(binding.host, full: full)
         if !fresh.reachable || fresh.refreshedAt == nil, let last = inventories[hostID], !last.targets.isEmpty {
             fresh.targets = last.targets
             fresh.refreshedAt = last.refreshedAt
@@ -248,13 +260,20 @@ public actor Engine {
                             correlationID: event.correlationID, eventID: event.id, results: results, message: message, details: .object(details))
     }
 
+    /// `used_inventory` of a decision; the same for every decision that used one refresh.
+    func usedInventory(_ inv: HostInventory) -> JSON {
+        if let memo = usedInventoryMemo, memo.host == inv.hostID, memo.refreshedAt == inv.refreshedAt, memo.stale == inv.stale { return memo.json }
+        let json = JSON.object(["refreshed": .bool(inv.refreshedAt != nil), "stale": .bool(inv.stale), "ts": inv.refreshedAt.map { .string($0.iso8601) } ?? .null])
+        usedInventoryMemo = (inv.hostID, inv.refreshedAt, inv.stale, json)
+        return json
+    }
+    var usedInventoryMemo: (host: String, refreshedAt: Timestamp?, stale: Bool, json: JSON)?
+
     /// Resolution, idempotency and preflight for a matched policy; the executions it schedules.
     func plan(_ p: RuntimePolicy, event: Event, inventory inv: HostInventory, now: Timestamp,
               jobs: inout [ExecutionJob]) async -> (LedgerRecord, Bool) {
         let (targets, missing) = resolve(p, in: inv)
-        var extra: [JSON.Member] = [.init("used_inventory", .object([
-            "refreshed": .bool(inv.refreshedAt != nil), "ts": inv.refreshedAt.map { .string($0.iso8601) } ?? .null, "stale": .bool(inv.stale),
-        ]))]
+        var extra: [JSON.Member] = [.init("used_inventory", usedInventory(inv))]
         if !missing.isEmpty { extra.append(.init("missing", .array(missing.map(JSON.string)))) }
         if !inv.reachable && inv.targets.isEmpty || (inv.problemCode == .hostUnreachable || inv.problemCode == .authDenied) && !inv.reachable {
             let code = inv.problemCode ?? .hostUnreachable
@@ -267,11 +286,12 @@ public actor Engine {
                              message: "\(p.spec.name) matched but its selector resolves to no targets on \(set.hosts[p.spec.targets.hostID]?.name ?? p.spec.targets.hostID) (\(DiagnosticCode.emptySelection.rawValue))",
                              code: .emptySelection, extra: extra), false)
         }
-        guard let host = set.hosts[p.spec.targets.hostID], let driver = drivers.driver(for: host) else {
+        guard let binding = bindings[p.spec.targets.hostID], let driver = binding.driver else {
             let reason = "no driver for host \(p.spec.targets.hostID); validate the repository again"
             return (decision(p, event, now, .error, matched: true, message: "\(p.spec.name): \(reason)", code: .capabilityMissing,
                              extra: extra + [.init("disabled", .string(reason))]), false)
         }
+        let host = binding.host
         var results: [RecordResult] = []
         var newJobs: [ExecutionJob] = []
         var disabledReason: String?
@@ -369,7 +389,10 @@ public actor Engine {
         func order(_ policy: String, _ trigger: Int) -> Int { set.index(of: policy).map { $0 * 256 + min(trigger, 255) } ?? Int.max }
         for (key, deadline) in s.timersAfter where deadline <= now {
             let (policy, trigger) = split(key)
-            due.append((deadline, order(policy, trigger), internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:])))
+            let index = set.index(of: policy)
+            let attrs = index.flatMap { trigger < set.policies[$0].triggerAttrs.count ? set.policies[$0].triggerAttrs[trigger] : nil }
+            due.append((deadline, index.map { $0 * 256 + min(trigger, 255) } ?? Int.max,
+                        internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:], attrs: attrs)))
         }
         for (key, since) in s.holds where !s.holdsFired.contains(key) {
             let parts = key.split(separator: "#", omittingEmptySubsequences: false)
@@ -440,10 +463,17 @@ public actor Engine {
         return (String(key[..<hash]), Int(key[key.index(after: hash)...]) ?? 0)
     }
 
-    func internalEvent(_ type: EventType, kind: String, policy: String, trigger: Int, ts: Timestamp, extra: [String: String]) -> Event {
-        var attrs = extra
-        attrs["policy"] = policy
-        attrs["trigger"] = String(trigger)
+    /// An event of the engine's own; `attrs`, when given, are the trigger's (`policy`, `trigger`), made once per policy.
+    func internalEvent(_ type: EventType, kind: String, policy: String, trigger: Int, ts: Timestamp, extra: [String: String],
+                       attrs known: [String: String]? = nil) -> Event {
+        var attrs: [String: String]
+        if let known, extra.isEmpty {
+            attrs = known
+        } else {
+            attrs = extra
+            attrs["policy"] = policy
+            attrs["trigger"] = String(trigger)
+        }
         let stamp = extra["occurrence"] ?? ts.iso8601
         return Event(id: type.rawValue + "-" + policy + "-" + String(trigger) + "-" + stamp, type: type, kind: kind,
                      subject: Subject(kind: "policy", id: policy), attrs: attrs, ts: ts, correlationID: nil)

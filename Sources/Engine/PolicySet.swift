@@ -17,6 +17,8 @@ public final class RuntimePolicy: Sendable {
     let actions: [(planned: PlannedAction, keys: IdempotencyKey)]
     /// `policy#trigger` for each trigger: the keys of armed timers and holds.
     let triggerKeys: [String]
+    /// `{"policy", "trigger"}` for each trigger: the attributes of the events the engine makes for it.
+    let triggerAttrs: [[String: String]]
 
     /// The same policy with other frozen targets.
     public func freezing(_ targets: [String]) -> RuntimePolicy { RuntimePolicy(self, frozenTargets: targets) }
@@ -29,6 +31,7 @@ public final class RuntimePolicy: Sendable {
         id = p.id
         actions = p.actions
         triggerKeys = p.triggerKeys
+        triggerAttrs = p.triggerAttrs
     }
 
     public init(path: String, compiled: CompiledPolicy, ir: String, frozenTargets: [String]? = nil) {
@@ -38,6 +41,7 @@ public final class RuntimePolicy: Sendable {
         self.frozenTargets = frozenTargets
         id = compiled.policyID
         triggerKeys = compiled.spec.triggerGroup.triggers.indices.map { compiled.policyID + "#" + String($0) }
+        triggerAttrs = compiled.spec.triggerGroup.triggers.indices.map { ["policy": compiled.policyID, "trigger": String($0)] }
         actions = compiled.spec.actions.map { spec in
             let planned = PlannedAction(policyID: compiled.policyID, capability: spec.capabilityID, verb: spec.verb, params: spec.params, keyHint: spec.keyHint)
             return (planned, IdempotencyKey(action: planned, hostID: compiled.spec.targets.hostID))

@@ -5,6 +5,13 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The 20 bytes.
     public let bytes: [UInt8]
 
+    public static func == (a: ObjectID, b: ObjectID) -> Bool { a.bytes == b.bytes }
+
+    /// The bytes hashed as one block (an array hashes byte by byte).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     init(_ oid: git_oid) {
         var copy = oid
         bytes = withUnsafeBytes(of: &copy.id) { Array($0) }

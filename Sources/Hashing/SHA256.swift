@@ -26,6 +26,13 @@ public struct SHA256Digest: Hashable, Sendable, Comparable, CustomStringConverti
     /// The digest as 64 lower-case hex digits.
     public var hex: String { Hex.encode(bytes) }
 
+    public static func == (a: SHA256Digest, b: SHA256Digest) -> Bool { a.bytes == b.bytes }
+
+    /// The bytes hashed as one block (an array hashes byte by byte).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public var description: String { hex }
 
     public static func < (lhs: SHA256Digest, rhs: SHA256Digest) -> Bool {

@@ -30,6 +30,59 @@ public struct CommitChecker {
         return RepositorySettings.read(bytes: try view.readBlob(entry.id, git: git))
     }
 
+    /// A commit checked before, to start from.
+    public struct Checked: Sendable {
+        /// The policy repository's tree.
+        public var tree: ObjectID
+        public var compilation: RepositoryCompilation
+    }
+
+    /// Compiles the commit `id`, from `previous` when only policy files differ between the
+    /// two trees (hosts, UPSes, settings and other files as they were): the changed files
+    /// are analyzed and checked, the others kept. Returns the compilation, what to start
+    /// from next time, and the paths whose entries changed (nil when compiled whole).
+    public func check(_ id: ObjectID, after previous: Checked?) throws -> (RepositoryCompilation, Checked?, changed: Set<String>?) {
+        let git = try view.requireGit()
+        let tree: ObjectID?
+        do { tree = try git.treeID(commit: id, path: view.path) } catch { throw RepositoryError(error.message) }
+        guard let tree else { return (try check(id), nil, nil) }
+        if let previous, let changes = try? policyChanges(from: previous, to: tree, git: git) {
+            let (compilation, changed) = RepositoryCompiler(catalog: compiler.catalog).update(previous.compilation, changes: changes)
+            return (compilation, Checked(tree: tree, compilation: compilation), changed)
+        }
+        let compilation = try check(id)
+        return (compilation, Checked(tree: tree, compilation: compilation), nil)
+    }
+
+    /// The new analyses of the policy files that changed between two trees, nil when
+    /// anything else that compilation reads changed too.
+    func policyChanges(from previous: Checked, to tree: ObjectID, git: Repository) throws -> [String: PolicyFileAnalysis?]? {
+        if tree == previous.tree { return [:] }
+        let settings = previous.compilation.settings
+        var changes: [String: PolicyFileAnalysis?] = [:]
+        var added: [TreeEntry] = []
+        for change in try git.changes(from: previous.tree, to: tree) {
+            if change.path == RepositorySettings.fileName { return nil }
+            switch settings.role(of: change.path) {
+            case .policy:
+                guard change.kind == .added || change.oldIsRegularFile, change.kind == .deleted || change.newIsRegularFile else { return nil }
+                if let id = change.newID, change.kind != .deleted {
+                    added.append(TreeEntry(path: change.path, id: id, kind: .file))
+                } else {
+                    changes[change.path] = .some(nil)
+                }
+            case nil where !settings.isInPolicyFolder(change.path):
+                continue  // outside what compilation reads
+            default:
+                return nil  // hosts, UPSes, ignored files in the policy folders
+            }
+        }
+        for analysis in try TreeAnalyzer(view: view, git: git, compiler: compiler).analyses(of: added, settings: settings) {
+            changes[analysis.path] = analysis
+        }
+        return changes
+    }
+
     /// Compiles the commit `id` as a whole.
     public func check(_ id: ObjectID) throws -> RepositoryCompilation {
         let git = try view.requireGit()

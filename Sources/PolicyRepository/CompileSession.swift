@@ -13,6 +13,8 @@ public final class CompileSession {
     var versions: VersionState?
     /// The last manifest built: the next one takes its unchanged entries.
     var lastManifest: CommitManifest?
+    /// The last commit checked: the next one starts from it when only policy files changed.
+    var lastChecked: CommitChecker.Checked?
     var irObjects: [IRKey: StoredObject] = [:]
     /// Policy ids by path (a UUIDv5 each: worth remembering over ten thousand files).
     var policyIDs: [String: String] = [:]
@@ -34,12 +36,15 @@ public final class CompileSession {
         let git = try view.requireGit()
         let commit: Commit
         do { commit = try git.commit(id) } catch { throw RepositoryError(error.message) }
-        let compilation = try CommitChecker(view: view, cache: cache).check(id)
+        let (compilation, checked, changed) = try CommitChecker(view: view, cache: cache).check(id, after: lastChecked)
+        lastChecked = checked
         let history = VersionHistory(view: view, compiler: SnapshotCompiler(cache: cache))
         let state = try versions.map { try history.advance($0, to: id) } ?? history.state(at: id)
         versions = state
         let manifest = CommitManifest(commit: id.hex, repositoryPath: view.path, compilation: compilation, versions: state.versions,
-                                      previous: lastManifest, identity: { path in self.policyID(path) },
+                                      // Unchanged files keep their versions only when this commit follows the last one.
+                                      previous: lastManifest, changed: commit.parents.first?.hex == lastManifest?.commit ? changed : nil,
+                                      identity: { path in self.policyID(path) },
                                       map: { policies, transform in self.objects(for: policies, transform) })
         lastManifest = manifest
         return CommitCompilation(commit: commit, compilation: compilation, manifest: manifest)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 import Policy
@@ -174,44 +175,60 @@ enum Texts {
 }
 
 @Suite struct IncrementalManifestTests {
-    /// One session compiling commit after commit (reusing the entries that did not change)
-    /// writes the same manifests, byte for byte, as a fresh session for each commit: edits,
-    /// a rename, a new file, a duplicate name that puts a diagnostic on an unchanged file,
-    /// a blocker, its fix, and an edit that bumps a version back and forth.
-    @Test func reusedEntriesGiveTheSameManifests() throws {
+    /// One session compiling commit after commit (checking only what changed, reusing the
+    /// entries that did not) gives the same compilations and writes the same manifests,
+    /// byte for byte, as a fresh session for each commit: edits, a rename, a new file, a
+    /// duplicate name and a duplicate spec that put diagnostics on files that did not
+    /// change, their removal, a blocker and its fix, a spec going back to an earlier
+    /// content, host and settings changes, an ignored file, and a rewind.
+    @Test func incrementalCompilationIsCompilationFromScratch() throws {
         let fx = try GitFixture()
         fx.write("hosts/h.json", Texts.host)
         for i in 0..<6 { fx.write("policies/p\(i).json", Texts.policy(name: "policy-\(i)", value: "10\(i)")) }
-        var commits = [try fx.commit("start")]
-        fx.write("policies/p1.json", Texts.policy(name: "policy-1", value: "201"))
-        commits.append(try fx.commit("edit p1"))
-        fx.remove("policies/p2.json")
-        fx.write("policies/renamed.json", Texts.policy(name: "policy-2", value: "102"))
-        commits.append(try fx.commit("rename p2"))
-        fx.write("policies/p6.json", Texts.policy(name: "policy-3", value: "106"))
-        commits.append(try fx.commit("a duplicate name: a diagnostic on p3 too"))
-        fx.write("policies/p6.json", Texts.policy(name: "policy-6", value: "10-5"))
-        commits.append(try fx.commit("a blocker"))
-        fx.write("policies/p6.json", Texts.policy(name: "policy-6", value: "106"))
-        commits.append(try fx.commit("fixed"))
-        fx.write("policies/p1.json", Texts.policy(name: "policy-1", value: "101"))
-        commits.append(try fx.commit("p1 back"))
+        var commits: [(String, Bool)] = [(try fx.commit("start"), false)]
+        func step(_ message: String, incremental: Bool = true, _ change: () -> Void) throws {
+            change()
+            commits.append((try fx.commit(message), incremental))
+        }
+        try step("edit p1") { fx.write("policies/p1.json", Texts.policy(name: "policy-1", value: "201")) }
+        try step("rename p2") {
+            fx.remove("policies/p2.json")
+            fx.write("policies/renamed.json", Texts.policy(name: "policy-2", value: "102"))
+        }
+        try step("a duplicate name: a diagnostic on p3 too") { fx.write("policies/p6.json", Texts.policy(name: "policy-3", value: "106")) }
+        try step("a duplicate spec: p4 and its copy") { fx.write("policies/p4-copy.json", Texts.policy(name: "policy-4", value: "104")) }
+        try step("the copy goes") { fx.remove("policies/p4-copy.json") }
+        try step("a blocker") { fx.write("policies/p6.json", Texts.policy(name: "policy-6", value: "10-5")) }
+        try step("fixed") { fx.write("policies/p6.json", Texts.policy(name: "policy-6", value: "106")) }
+        try step("p1 back to what it was") { fx.write("policies/p1.json", Texts.policy(name: "policy-1", value: "101")) }
+        try step("a host changes", incremental: false) { fx.write("hosts/h.json", Texts.host.replacingOccurrences(of: "web-1", with: "web-one")) }
+        try step("an ignored file", incremental: false) { fx.write("policies/README.txt", "notes") }
+        try step("settings", incremental: false) { fx.write("policyops.json", #"{"defaults": {"suppression_window": "10m"}}"#) }
+        try step("edit p5 under the new settings") { fx.write("policies/p5.json", Texts.policy(name: "policy-5", value: "205")) }
+        try step("outside the policy folders") { fx.write("docs/notes.md", "unrelated") }
         let view = try RepositoryView.open(fx.path, requireGit: true)
         let session = CompileSession(view: view)
+        let checker = CommitChecker(view: view, cache: MemoryAnalysisCache())
+        var checked: CommitChecker.Checked?
         var sawCrossFileDiagnostic = false
-        var reused: [Int] = []
-        for hex in commits {
+        // Forward, then a rewind to the middle and forward again.
+        let order = commits + Array(commits[3...])
+        for (n, (hex, incremental)) in order.enumerated() {
             let id = try view.resolve(hex)
-            let incremental = try session.compile(id).manifest
-            let fresh = try CompileSession(view: try RepositoryView.open(fx.path, requireGit: true)).compile(id).manifest
-            #expect(incremental.canonicalBytes == fresh.canonicalBytes, "\(hex)")
-            #expect(incremental.objects.map(\.address).sorted() == fresh.objects.map(\.address).sorted())
-            #expect(incremental.compiledPolicies.keys.sorted() == fresh.compiledPolicies.keys.sorted())
-            sawCrossFileDiagnostic = sawCrossFileDiagnostic || incremental.entries.contains { $0.diagnostics.contains { $0.code == .duplicatePolicyName } }
-            reused.append(incremental.reusedEntries)
+            let fresh = try CompileSession(view: try RepositoryView.open(fx.path, requireGit: true)).compile(id)
+            let result = try session.compile(id)
+            #expect(result.manifest.canonicalBytes == fresh.manifest.canonicalBytes, "\(hex)")
+            #expect(result.compilation.diagnostics == fresh.compilation.diagnostics, "\(hex)")
+            #expect(result.manifest.objects.map(\.address).sorted() == fresh.manifest.objects.map(\.address).sorted())
+            #expect(result.manifest.compiledPolicies.keys.sorted() == fresh.manifest.compiledPolicies.keys.sorted())
+            sawCrossFileDiagnostic = sawCrossFileDiagnostic || result.manifest.entries.contains { $0.diagnostics.contains { $0.code == .duplicatePolicyName } }
+            // The checker alone: incremental exactly when only policy files changed.
+            let (compilation, next, changed) = try checker.check(id, after: checked)
+            checked = next
+            #expect(compilation.diagnostics == fresh.compilation.diagnostics, "\(hex)")
+            // The first has nothing to start from; the rewind crosses host and settings changes.
+            #expect((changed != nil) == (n > 0 && n != commits.count && incremental), "\(n) \(hex)")
         }
         #expect(sawCrossFileDiagnostic)
-        // Nothing to reuse at first; then all but the files each commit touched.
-        #expect(reused.first == 0 && reused.dropFirst().allSatisfy { $0 >= 4 })
     }
 }

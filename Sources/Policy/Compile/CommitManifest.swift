@@ -19,34 +19,107 @@ public struct StoredObject: Sendable, Hashable {
 
 /// One policy's line in a commit manifest.
 public struct ManifestEntry: Sendable, Hashable {
-    /// The file, relative to the policy repository.
-    public var path: String
-    /// The stable id derived from the path.
-    public var policyID: String
-    /// The spec's name, when the file is valid.
-    public var name: String?
-    /// Compiled, disabled or invalid.
-    public var status: PolicyStatus
-    /// The IR object (`sha256:<hex>`), for valid policies.
-    public var ir: String?
-    /// The spec hash (hex), for valid policies.
-    public var hash: String?
-    /// The version number, for valid policies.
-    public var versionInt: Int?
-    /// Every diagnostic about the file, in presentation order.
-    public var diagnostics: [Diagnostic]
+    /// Copy-on-write storage: a manifest of ten thousand entries is passed from compile
+    /// to apply to status, and a copy costs one reference count.
+    final class Storage: @unchecked Sendable {
+        var path: String
+        var policyID: String
+        var name: String?
+        var status: PolicyStatus
+        var ir: String?
+        var hash: String?
+        var versionInt: Int?
+        var diagnostics: [Diagnostic]
+
+        init(path: String, policyID: String, name: String?, status: PolicyStatus, ir: String?, hash: String?, versionInt: Int?, diagnostics: [Diagnostic]) {
+            self.path = path
+            self.policyID = policyID
+            self.name = name
+            self.status = status
+            self.ir = ir
+            self.hash = hash
+            self.versionInt = versionInt
+            self.diagnostics = diagnostics
+        }
+
+        func copy() -> Storage {
+            Storage(path: path, policyID: policyID, name: name, status: status, ir: ir, hash: hash, versionInt: versionInt, diagnostics: diagnostics)
+        }
+    }
+
+    private var storage: Storage
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     /// Creates an entry.
-    public init(path: String, policyID: String, name: String?, status: PolicyStatus, ir: String?, hash: String?, versionInt: Int?,
-                diagnostics: [Diagnostic]) {
-        self.path = path
-        self.policyID = policyID
-        self.name = name
-        self.status = status
-        self.ir = ir
-        self.hash = hash
-        self.versionInt = versionInt
-        self.diagnostics = diagnostics
+    public init(path: String, policyID: String, name: String?, status: PolicyStatus, ir: String?, hash: String?, versionInt: Int?, diagnostics: [Diagnostic]) {
+        storage = Storage(path: path, policyID: policyID, name: name, status: status, ir: ir, hash: hash, versionInt: versionInt, diagnostics: diagnostics)
+    }
+
+    /// The file, relative to the policy repository.
+    public var path: String {
+        get { storage.path }
+        set { unique(); storage.path = newValue }
+    }
+
+    /// The stable id derived from the path.
+    public var policyID: String {
+        get { storage.policyID }
+        set { unique(); storage.policyID = newValue }
+    }
+
+    /// The spec's name, when the file is valid.
+    public var name: String? {
+        get { storage.name }
+        set { unique(); storage.name = newValue }
+    }
+
+    /// Compiled, disabled or invalid.
+    public var status: PolicyStatus {
+        get { storage.status }
+        set { unique(); storage.status = newValue }
+    }
+
+    /// The IR object (`sha256:<hex>`), for valid policies.
+    public var ir: String? {
+        get { storage.ir }
+        set { unique(); storage.ir = newValue }
+    }
+
+    /// The spec hash (hex), for valid policies.
+    public var hash: String? {
+        get { storage.hash }
+        set { unique(); storage.hash = newValue }
+    }
+
+    /// The version number, for valid policies.
+    public var versionInt: Int? {
+        get { storage.versionInt }
+        set { unique(); storage.versionInt = newValue }
+    }
+
+    /// Every diagnostic about the file, in presentation order.
+    public var diagnostics: [Diagnostic] {
+        get { storage.diagnostics }
+        set { unique(); storage.diagnostics = newValue }
+    }
+
+    public static func == (a: ManifestEntry, b: ManifestEntry) -> Bool {
+        if a.storage === b.storage { return true }
+        return a.path == b.path && a.policyID == b.policyID && a.name == b.name && a.status == b.status && a.ir == b.ir && a.hash == b.hash && a.versionInt == b.versionInt && a.diagnostics == b.diagnostics
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(policyID)
+        hasher.combine(name)
+        hasher.combine(status)
+        hasher.combine(ir)
+        hasher.combine(hash)
+        hasher.combine(versionInt)
+        hasher.combine(diagnostics)
     }
 
     /// As the manifest writes it.
@@ -144,23 +217,61 @@ public struct CommitManifest: Sendable {
     /// objects over several cores. Entries of `previous` (the manifest of an earlier
     /// commit) whose spec hash, version and diagnostics did not change are taken as they
     /// are, with their IR object: a 1-file commit into ten thousand policies builds one.
+    ///
+    /// `changed`, with `previous`, names the only paths whose entries may differ from it (an
+    /// incremental compilation says so): when no file was added or removed, the others are
+    /// not even looked at.
     public init(commit: String, repositoryPath: String, compilation: RepositoryCompilation, versions: [String: Int],
-                previous: CommitManifest? = nil,
+                previous: CommitManifest? = nil, changed: Set<String>? = nil,
                 identity: (String) -> String = { PolicyIdentity.policyID(path: $0) },
                 map: ([CompiledPolicy], @escaping @Sendable (CompiledPolicy) -> StoredObject) -> [StoredObject] = { $0.map($1) }) {
         // By index, reading fields in place: an entry holds a whole spec, and ten thousand
         // copies of it cost more than everything else here.
         let all = compilation.policies
-        var entries: [ManifestEntry?] = Array(repeating: nil, count: all.count)
-        var compiled: [CompiledPolicy?] = Array(repeating: nil, count: all.count)
-        var irObjects: [StoredObject?] = Array(repeating: nil, count: all.count)
-        var hashes: [SHA256Digest?] = Array(repeating: nil, count: all.count)
-        var positions: [String: Int] = [:]
-        positions.reserveCapacity(all.count)
+        var entries: [ManifestEntry?]
+        var compiled: [CompiledPolicy?]
+        var irObjects: [StoredObject?]
+        var hashes: [SHA256Digest?]
+        var positions: [String: Int]
         var pending: [CompiledPolicy] = []
         var pendingIndex: [Int] = []
         var reused = 0
-        for i in all.indices {
+        /// Entry `i` made anew; its compiled policy waits for its IR object.
+        func build(_ i: Int) {
+            let path = all[i].path
+            let hash = all[i].hash
+            hashes[i] = hash
+            irObjects[i] = nil
+            compiled[i] = nil
+            let status = all[i].status
+            let id = identity(path)
+            entries[i] = ManifestEntry(path: path, policyID: id, name: all[i].spec?.name, status: status, ir: nil, hash: hash?.hex,
+                                       versionInt: nil, diagnostics: Self.ordered(all[i].diagnostics))
+            guard status != .invalid, let spec = all[i].spec, let hash else { return }
+            let policy = CompiledPolicy(policyID: id, spec: spec, hash: hash, versionInt: versions[path] ?? 1)
+            compiled[i] = policy
+            pending.append(policy)
+            pendingIndex.append(i)
+        }
+        if let previous, let changed, all.count == previous.entries.count,
+           changed.allSatisfy({ p in previous.positions[p].map { all[$0].path == p } ?? false }) {
+            // The same files: only the changed entries are made again.
+            entries = previous.entries.map { $0 }
+            compiled = previous.compiled
+            irObjects = previous.irObjects
+            hashes = previous.hashes
+            positions = previous.positions
+            for path in changed.sorted() { build(positions[path]!) }
+            reused = all.count - changed.count
+        } else {
+            entries = Array(repeating: nil, count: all.count)
+            compiled = Array(repeating: nil, count: all.count)
+            irObjects = Array(repeating: nil, count: all.count)
+            hashes = Array(repeating: nil, count: all.count)
+            positions = [:]
+            positions.reserveCapacity(all.count)
+        }
+        for i in all.indices where entries[i] == nil {
             let path = all[i].path
             positions[path] = i
             let hash = all[i].hash
@@ -176,14 +287,7 @@ public struct CommitManifest: Sendable {
                 reused += 1
                 continue
             }
-            let id = identity(path)
-            entries[i] = ManifestEntry(path: path, policyID: id, name: all[i].spec?.name, status: status, ir: nil, hash: hash?.hex,
-                                       versionInt: nil, diagnostics: Self.ordered(all[i].diagnostics))
-            guard status != .invalid, let spec = all[i].spec, let hash else { continue }
-            let policy = CompiledPolicy(policyID: id, spec: spec, hash: hash, versionInt: version)
-            compiled[i] = policy
-            pending.append(policy)
-            pendingIndex.append(i)
+            build(i)
         }
         for (i, object) in zip(pendingIndex, map(pending) { StoredObject($0.ir) }) {
             irObjects[i] = object

@@ -62,6 +62,9 @@ public struct RepositoryCompilation: Sendable {
     public var upsDeclarations: [UPSDeclaration]
     /// Diagnostics about files that are not policies (settings, hosts, UPS, ignored files).
     public var otherDiagnostics: [Diagnostic]
+    /// Host ids declared, valid or not (a policy naming an invalid host is not also told
+    /// the host is missing); kept for updating the compilation file by file.
+    var declaredHostIDs: Set<String> = []
 
     /// Every diagnostic, in presentation order.
     public var diagnostics: [Diagnostic] {

@@ -85,41 +85,121 @@ public struct RepositoryCompiler: Sendable {
                 }
             }
         }
-        // Duplicate host ids and names also hide ids from the lookup; keep the first.
-        let hostsByID = Dictionary(hosts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-
         // Analyses of a git tree come in path order already: checked, not sorted again.
         let inOrder = zip(policyAnalyses, policyAnalyses.dropFirst()).allSatisfy { $0.path < $1.path }
-        var entries: [PolicyEntry] = (inOrder ? policyAnalyses : policyAnalyses.sorted { $0.path < $1.path }).map { analysis in
-            var diagnostics: [Diagnostic] = []
-            if let ref = analysis.hostReference {
-                if let host = hostsByID[ref.value] {
-                    for cap in analysis.capabilityReferences {
-                        guard let capability = catalog.capability(cap.value), capability.driver != host.driver else { continue }
-                        let offered = catalog.capabilities(of: host.driver).map(\.id)
-                        diagnostics.append(cap.diagnostic(.capabilityNotOnDriver, file: analysis.path,
-                            "\(cap.value) is a \(capability.driver.rawValue) capability, but host \(host.name) uses the \(host.driver.rawValue) driver; its capabilities are \(offered.joined(separator: ", "))"))
-                    }
-                } else if !declaredHostIDs.contains(ref.value) {
-                    let known = hosts.prefix(5).map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
-                    diagnostics.append(ref.diagnostic(.unknownHost, file: analysis.path,
-                        "no host with id \(ref.value) is declared under \(settings.hostGlobs.map(\.pattern).joined(separator: ", "))" + (known.isEmpty ? "" : "; declared hosts: \(known)")))
+        var compilation = RepositoryCompilation(settings: settings, policies: [], hosts: hosts, upsDeclarations: upsDeclarations,
+                                                otherDiagnostics: other, declaredHostIDs: declaredHostIDs)
+        let hostChecks = HostChecks(compilation, catalog: catalog)
+        var entries = (inOrder ? policyAnalyses : policyAnalyses.sorted { $0.path < $1.path }).map { analysis in
+            PolicyEntry(analysis: analysis, crossFileDiagnostics: hostChecks.diagnostics(analysis))
+        }
+        for (i, found) in Self.duplicates(entries) { entries[i].crossFileDiagnostics += found }
+        compilation.policies = entries
+        return compilation
+    }
+
+    /// The compilation after some policy files changed, when nothing else did (hosts, UPSes,
+    /// settings and other files as they were): `changes` maps paths to their new analysis, or
+    /// nil when the file is gone. Only the changed files and those whose duplicates changed
+    /// are looked at again — a 1-file commit into ten thousand policies checks one file and
+    /// indexes the specs and names. Returns the paths whose entries changed; gives the same
+    /// compilation as compiling everything again.
+    public func update(_ previous: RepositoryCompilation, changes: [String: PolicyFileAnalysis?]) -> (RepositoryCompilation, changed: Set<String>) {
+        let hostChecks = HostChecks(previous, catalog: catalog)
+        let duplicateCodes: Set<DiagnosticCode> = [.duplicateSpec, .duplicatePolicyName]
+        // Merge by path: the previous entries, less the removed, with the changed and new in order.
+        var entries: [PolicyEntry] = []
+        entries.reserveCapacity(previous.policies.count + changes.count)
+        var touched = Set<String>()
+        let incoming = changes.keys.sorted()
+        var next = 0
+        func take(upTo path: String?) {
+            while next < incoming.count, path.map({ incoming[next] < $0 }) ?? true {
+                let p = incoming[next]
+                if let analysis = changes[p]! {
+                    entries.append(PolicyEntry(analysis: analysis, crossFileDiagnostics: hostChecks.diagnostics(analysis)))
                 }
+                touched.insert(p)
+                next += 1
             }
-            return PolicyEntry(analysis: analysis, crossFileDiagnostics: diagnostics)
+        }
+        var hadDuplicates = Set<String>()
+        for old in previous.policies {
+            take(upTo: old.path)
+            if next < incoming.count, incoming[next] == old.path { continue }  // replaced or removed: taken below
+            if old.crossFileDiagnostics.contains(where: { duplicateCodes.contains($0.code) }) { hadDuplicates.insert(old.path) }
+            entries.append(old)
+        }
+        take(upTo: nil)
+        // Entries whose duplicates may have changed get theirs again.
+        let found = Self.duplicates(entries)
+        for i in entries.indices {
+            let path = entries[i].path
+            guard found[i] != nil || hadDuplicates.contains(path) else { continue }
+            var diagnostics = entries[i].crossFileDiagnostics.filter { !duplicateCodes.contains($0.code) }
+            diagnostics += found[i] ?? []
+            if diagnostics != entries[i].crossFileDiagnostics {
+                entries[i].crossFileDiagnostics = diagnostics
+                touched.insert(path)
+            }
+        }
+        var compilation = previous
+        compilation.policies = entries
+        return (compilation, touched)
+    }
+
+    /// The checks of a policy against the declared hosts: the host exists, and it offers the
+    /// capabilities the policy's actions name.
+    struct HostChecks {
+        let settings: RepositorySettings
+        let catalog: CapabilityCatalog
+        let hosts: [HostDeclaration]
+        let declaredHostIDs: Set<String>
+        /// Duplicate host ids and names also hide ids from the lookup; keep the first.
+        let hostsByID: [String: HostDeclaration]
+
+        init(_ compilation: RepositoryCompilation, catalog: CapabilityCatalog) {
+            settings = compilation.settings
+            self.catalog = catalog
+            hosts = compilation.hosts
+            declaredHostIDs = compilation.declaredHostIDs
+            hostsByID = Dictionary(compilation.hosts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         }
 
-        // The same normalized spec in two files is the original API's 409.
+        func diagnostics(_ analysis: PolicyFileAnalysis) -> [Diagnostic] {
+            var diagnostics: [Diagnostic] = []
+            guard let ref = analysis.hostReference else { return diagnostics }
+            if let host = hostsByID[ref.value] {
+                for cap in analysis.capabilityReferences {
+                    guard let capability = catalog.capability(cap.value), capability.driver != host.driver else { continue }
+                    let offered = catalog.capabilities(of: host.driver).map(\.id)
+                    diagnostics.append(cap.diagnostic(.capabilityNotOnDriver, file: analysis.path,
+                        "\(cap.value) is a \(capability.driver.rawValue) capability, but host \(host.name) uses the \(host.driver.rawValue) driver; its capabilities are \(offered.joined(separator: ", "))"))
+                }
+            } else if !declaredHostIDs.contains(ref.value) {
+                let known = hosts.prefix(5).map { "\($0.id) (\($0.name))" }.joined(separator: ", ")
+                diagnostics.append(ref.diagnostic(.unknownHost, file: analysis.path,
+                    "no host with id \(ref.value) is declared under \(settings.hostGlobs.map(\.pattern).joined(separator: ", "))" + (known.isEmpty ? "" : "; declared hosts: \(known)")))
+            }
+            return diagnostics
+        }
+    }
+
+    /// The same normalized spec in two files (the original API's 409), else the same name:
+    /// the diagnostics of each entry concerned, by index.
+    static func duplicates(_ entries: [PolicyEntry]) -> [Int: [Diagnostic]] {
         var byHash: [SHA256Digest: [Int]] = [:]
         var byName: [String: [Int]] = [:]
         for (i, e) in entries.enumerated() {
-            if let h = e.hash { byHash[h, default: []].append(i) }
-            if e.hash != nil, let name = e.nameReference?.value { byName[name, default: []].append(i) }
+            guard let h = e.hash else { continue }
+            byHash[h, default: []].append(i)
+            if let name = e.nameReference?.value { byName[name, default: []].append(i) }
         }
+        var out: [Int: [Diagnostic]] = [:]
         for (_, group) in byHash where group.count > 1 {
             for i in group {
                 let others = group.filter { $0 != i }.map { entries[$0].path }
-                entries[i].crossFileDiagnostics.append(Diagnostic(code: .duplicateSpec, file: entries[i].path, pointer: "", line: 1, column: 1,
+                out[i, default: []].append(Diagnostic(code: .duplicateSpec, file: entries[i].path, pointer: "", line: 1, column: 1,
                     message: "the normalized spec is the same as \(others.joined(separator: ", ")); keep one policy file (defaults, key order and white space do not make specs different)"))
             }
         }
@@ -129,11 +209,10 @@ public struct RepositoryCompiler: Sendable {
                 var d = Diagnostic(code: .duplicatePolicyName, file: entries[i].path, pointer: "/name", line: 1, column: 1,
                                    message: "policy name \"\(name)\" is also used by \(others.joined(separator: ", ")); give each policy its own name so that logs and ledgers tell them apart")
                 if let ref = entries[i].nameReference { d.line = ref.line; d.column = ref.column }
-                entries[i].crossFileDiagnostics.append(d)
+                out[i, default: []].append(d)
             }
         }
-        return RepositoryCompilation(settings: settings, policies: entries, hosts: hosts, upsDeclarations: upsDeclarations,
-                                     otherDiagnostics: other)
+        return out
     }
 
     /// The host id in a declaration that did not validate, so policies that name it are
