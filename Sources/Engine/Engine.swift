@@ -134,6 +134,7 @@ public actor Engine {
         }
         var out: [InventoryTarget] = []
         var missing: [String] = []
+        out.reserveCapacity(t.selector.staticIDs.count)
         for id in t.selector.staticIDs {
             if let target = inventory.target(id) { out.append(target) } else { missing.append(id) }
         }
@@ -184,13 +185,12 @@ public actor Engine {
             let i = firings[next].0
             var end = next + 1
             while end < firings.count, firings[end].0 == i { end += 1 }
-            let firedNow = firings[next..<end].map(\.1)
+            let firedNow = firings[next..<end]
             next = end
             let p = set.policies[i]
-            let group = p.spec.triggerGroup
-            if group.logic == .all {
-                let all = group.triggers.enumerated().allSatisfy { t, trigger in
-                    state.holds(trigger, index: t, policy: p, ups: upsID, firedNow: firedNow.contains(t), now: now)
+            if p.spec.triggerGroup.logic == .all {
+                let all = p.spec.triggerGroup.triggers.enumerated().allSatisfy { t, trigger in
+                    state.holds(trigger, index: t, policy: p, ups: upsID, firedNow: firedNow.contains { $0.1 == t }, now: now)
                 }
                 if !all { continue }
             }

@@ -152,11 +152,7 @@ public struct EngineState: Sendable {
             ups[id] = status
             fired += updateHolds(event: event, ups: id, set: set)
             guard transition else { return (fired, 0) }
-            for i in set.byUPSState[state] ?? [] {
-                for (t, trigger) in set.policies[i].spec.triggerGroup.triggers.enumerated() where trigger == .upsState(state) {
-                    fired.append((i, t))
-                }
-            }
+            fired += set.byUPSState[state] ?? []
             armed = arm(set.afterUPSState[state] ?? [], since: .upsState(state), at: event.ts, set: set)
         case .metric:
             guard let id = upsID(for: event, set: set) else { return ([], 0) }
@@ -166,11 +162,7 @@ public struct EngineState: Sendable {
             fired += updateHolds(event: event, ups: id, set: set)
         case .webhook:
             guard let name = event.webhookName else { return ([], 0) }
-            for i in set.byWebhook[name] ?? [] {
-                for (t, trigger) in set.policies[i].spec.triggerGroup.triggers.enumerated() where trigger == .webhookCustom(name: name) {
-                    fired.append((i, t))
-                }
-            }
+            fired += set.byWebhook[name] ?? []
             armed = arm(set.afterWebhook[name] ?? [], since: .webhook(name), at: event.ts, set: set)
         case .timerAt, .timerAfter, .metricHold:
             guard let policy = event.attrs["policy"], let t = event.attrs["trigger"].flatMap(Int.init) else { return ([], 0) }

@@ -39,12 +39,34 @@ public struct IdempotencyKey: Sendable {
 
     /// The key of the action on `targetID`, as 64 hex digits.
     public func key(targetID: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(prefix.count + suffix.count + targetID.utf8.count + 8)
-        bytes += prefix
-        JSON.writeString(targetID, into: &bytes)
-        bytes += suffix
-        return SHA256.hex(bytes)
+        var id = targetID
+        return id.withUTF8 { target in
+            // Target ids are plain text: written between quotes as they are, on the stack.
+            guard !target.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                var bytes = prefix
+                JSON.writeString(targetID, into: &bytes)
+                bytes += suffix
+                return SHA256.hex(bytes)
+            }
+            let count = prefix.count + target.count + 2 + suffix.count
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+                var i = 0
+                func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                    for b in bytes {
+                        buffer[i] = b
+                        i += 1
+                    }
+                }
+                prefix.withUnsafeBufferPointer(put)
+                buffer[i] = UInt8(ascii: "\"")
+                i += 1
+                put(target)
+                buffer[i] = UInt8(ascii: "\"")
+                i += 1
+                suffix.withUnsafeBufferPointer(put)
+                return SHA256.hex(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<i])))
+            }
+        }
     }
 
     /// The key of one action on one target, as 64 hex digits.

@@ -66,9 +66,11 @@ public struct PolicySet: Sendable {
     /// The time zone of `timer.at`.
     public var timeZone: String
 
-    private(set) var byUPSState: [UPSState: [Int]] = [:]
+    /// `(policy index, trigger index)` of the triggers each UPS state fires, in policy order.
+    private(set) var byUPSState: [UPSState: [(Int, Int)]] = [:]
     private(set) var withMetrics: [Int] = []
-    private(set) var byWebhook: [String: [Int]] = [:]
+    /// `(policy index, trigger index)` of the triggers each external event fires.
+    private(set) var byWebhook: [String: [(Int, Int)]] = [:]
     private(set) var afterUPSState: [UPSState: [Int]] = [:]
     private(set) var afterWebhook: [String: [Int]] = [:]
     private(set) var withTimerAt: [Int] = []
@@ -93,11 +95,11 @@ public struct PolicySet: Sendable {
             indexByID[p.id] = i
             var metric = false, timerAt = false
             let triggers = p.spec.triggerGroup.triggers
-            for t in triggers {
+            for (n, t) in triggers.enumerated() {
                 switch t {
-                case .upsState(let s): byUPSState[s, default: []].append(i)
+                case .upsState(let s): byUPSState[s, default: []].append((i, n))
                 case .metricThreshold: metric = true
-                case .webhookCustom(let name): byWebhook[name, default: []].append(i)
+                case .webhookCustom(let name): byWebhook[name, default: []].append((i, n))
                 case .timerAt: timerAt = true
                 case .timerAfter(_, let since):
                     switch since {
@@ -123,8 +125,6 @@ public struct PolicySet: Sendable {
                 }
             }
         }
-        for (k, v) in byUPSState { byUPSState[k] = Array(Set(v)).sorted() }
-        for (k, v) in byWebhook { byWebhook[k] = Array(Set(v)).sorted() }
     }
 
     /// An empty set (nothing applied yet).

@@ -66,6 +66,14 @@ public enum SHA256 {
         return SHA256Digest(bytes: out)
     }
 
+    /// The digest of the bytes at `raw` as 64 lower-case hex digits.
+    public static func hex(raw: UnsafeRawBufferPointer) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { md in
+            digest(raw, into: md.baseAddress!)
+            return Hex.encode(UnsafeBufferPointer(md))
+        }
+    }
+
     /// The digest of `bytes` as 64 lower-case hex digits, without the digest in between.
     public static func hex(_ bytes: some ContiguousBytes) -> String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { md in
