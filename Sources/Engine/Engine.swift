@@ -234,12 +234,7 @@ public actor Engine {
             records.append(record)
             if stop && p.spec.stopOnMatch { break }
         }
-        let eventRecord = LedgerRecord(
-            kind: .event, ts: now, severity: .info, correlationID: event.correlationID, eventID: event.id,
-            message: "\(event.type.rawValue) \(event.kind) on \(event.subject.kind):\(event.subject.id): \(policiesFired) policies fired, \(matched) matched"
-                + (armed > 0 ? ", \(armed) timers armed" : ""),
-            details: .object(["event": event.json, "fired": .integer(Int64(policiesFired)), "matched": .integer(Int64(matched))]))
-        records.insert(eventRecord, at: 0)
+        records.insert(.consumed(event, at: now, fired: policiesFired, matched: matched, armed: armed), at: 0)
         return EventOutcome(records: records, jobs: jobs, shortlisted: policiesFired)
     }
 

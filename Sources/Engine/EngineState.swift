@@ -61,7 +61,7 @@ public struct EngineState: Sendable {
         lastSeq = max(lastSeq, seq)
         switch record.kind {
         case .event:
-            guard let event = Event(json: record.details["event"] ?? .null) else { return }
+            guard let event = record.event else { return }
             absorb(event, set: set)
         case .decision:
             applyDecision(record, jobs: (record.details["jobs"]?.arrayValue ?? []).compactMap { ExecutionJob(json: $0, results: record.results) })

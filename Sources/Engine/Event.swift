@@ -70,6 +70,33 @@ public struct Event: Sendable, Hashable {
         ])
     }
 
+    /// The canonical bytes of `json`, written directly.
+    func writeCanonical(into out: inout [UInt8]) {
+        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        raw("{\"attrs\":{")
+        for (i, key) in attrs.keys.sorted(by: JSON.canonicalOrder).enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSON.writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSON.writeString(attrs[key]!, into: &out)
+        }
+        raw("},\"correlation_id\":")
+        if let correlationID { JSON.writeString(correlationID, into: &out) } else { raw("null") }
+        raw(",\"id\":")
+        JSON.writeString(id, into: &out)
+        raw(",\"kind\":")
+        JSON.writeString(kind, into: &out)
+        raw(",\"subject\":{\"id\":")
+        JSON.writeString(subject.id, into: &out)
+        raw(",\"kind\":")
+        JSON.writeString(subject.kind, into: &out)
+        raw("},\"ts\":")
+        JSON.writeString(ts.iso8601, into: &out)
+        raw(",\"type\":")
+        JSON.writeString(type.rawValue, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
     /// Reads an event from its normalized JSON; nil when malformed.
     public init?(json: JSON) {
         guard let id = json["id"]?.stringValue, let typeText = json["type"]?.stringValue, let type = EventType(rawValue: typeText),

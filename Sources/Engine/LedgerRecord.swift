@@ -57,6 +57,32 @@ public struct RecordResult: Sendable, Hashable {
         return .object(m)
     }
 
+    /// The canonical bytes of `json`.
+    func writeCanonical(into out: inout [UInt8]) {
+        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        raw("{\"capability\":")
+        JSON.writeString(capability, into: &out)
+        if let detail {
+            raw(",\"detail\":")
+            JSON.writeString(detail, into: &out)
+        }
+        raw(",\"idempotency_key\":")
+        JSON.writeString(idempotencyKey, into: &out)
+        if let jobID {
+            raw(",\"job_id\":")
+            JSON.writeString(jobID, into: &out)
+        }
+        raw(",\"outcome\":")
+        JSON.writeString(outcome, into: &out)
+        raw(",\"severity\":")
+        JSON.writeString(severity.rawValue, into: &out)
+        raw(",\"target_id\":")
+        JSON.writeString(targetID, into: &out)
+        raw(",\"verb\":")
+        JSON.writeString(verb, into: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
     init?(json: JSON) {
         guard let t = json["target_id"]?.stringValue, let c = json["capability"]?.stringValue, let v = json["verb"]?.stringValue,
               let s = json["severity"]?.stringValue.flatMap(Severity.init(rawValue:)), let o = json["outcome"]?.stringValue,
@@ -77,10 +103,40 @@ public struct LedgerRecord: Sendable {
     public var correlationID: String?
     public var eventID: String?
     public var results: [RecordResult]
+    /// The message and details as given, or the event a record of a consumed event is
+    /// about: its sentence and JSON are written when asked for (in the ledger, once),
+    /// not when the engine decides.
+    private var body: Body
+
+    enum Body: Sendable {
+        case given(message: String, details: JSON)
+        case consumed(Event, fired: Int, matched: Int, armed: Int)
+    }
+
     /// A sentence for people.
-    public var message: String
+    public var message: String {
+        get {
+            switch body {
+            case .given(let message, _): return message
+            case .consumed(let event, let fired, let matched, let armed):
+                return "\(event.type.rawValue) \(event.kind) on \(event.subject.kind):\(event.subject.id): \(fired) policies fired, \(matched) matched"
+                    + (armed > 0 ? ", \(armed) timers armed" : "")
+            }
+        }
+        set { body = .given(message: newValue, details: details) }
+    }
+
     /// Kind-specific facts: the event, the job, the dry-run, the reason.
-    public var details: JSON
+    public var details: JSON {
+        get {
+            switch body {
+            case .given(_, let details): return details
+            case .consumed(let event, let fired, let matched, _):
+                return .object(["event": event.json, "fired": .integer(Int64(fired)), "matched": .integer(Int64(matched))])
+            }
+        }
+        set { body = .given(message: message, details: newValue) }
+    }
 
     public init(kind: RecordKind, ts: Timestamp, severity: Severity, policyID: String? = nil, commit: String? = nil,
                 correlationID: String? = nil, eventID: String? = nil, results: [RecordResult] = [], message: String,
@@ -93,8 +149,21 @@ public struct LedgerRecord: Sendable {
         self.correlationID = correlationID
         self.eventID = eventID
         self.results = results
-        self.message = message
-        self.details = details
+        body = .given(message: message, details: details)
+    }
+
+    /// The record of a consumed event: how many policies it fired and how many matched, and
+    /// how many `timer.after` triggers it armed.
+    public static func consumed(_ event: Event, at ts: Timestamp, fired: Int, matched: Int, armed: Int) -> LedgerRecord {
+        var record = LedgerRecord(kind: .event, ts: ts, severity: .info, correlationID: event.correlationID, eventID: event.id, message: "")
+        record.body = .consumed(event, fired: fired, matched: matched, armed: armed)
+        return record
+    }
+
+    /// The event of a record of a consumed event, nil for other records.
+    public var event: Event? {
+        if case .consumed(let event, _, _, _) = body { return event }
+        return details["event"].flatMap(Event.init(json:))
     }
 
     /// The record's JSON (without `seq`, which the ledger assigns).
@@ -105,6 +174,50 @@ public struct LedgerRecord: Sendable {
             "policy_id": policyID.map(JSON.string) ?? .null, "results": .array(results.map(\.json)), "severity": .string(severity.rawValue),
             "ts": .string(ts.iso8601),
         ])
+    }
+
+    /// The canonical bytes of `json`, written directly: records are written by the
+    /// thousand, and most of their bytes are results.
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + results.count * 300)
+        func raw(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+        func text(_ v: String?) { if let v { JSON.writeString(v, into: &out) } else { raw("null") } }
+        raw("{\"commit\":")
+        text(commit)
+        raw(",\"correlation_id\":")
+        text(correlationID)
+        raw(",\"details\":")
+        switch body {
+        case .given(_, let details): details.writeCanonical(into: &out)
+        case .consumed(let event, let fired, let matched, _):
+            raw("{\"event\":")
+            event.writeCanonical(into: &out)
+            raw(",\"fired\":")
+            out.append(contentsOf: String(fired).utf8)
+            raw(",\"matched\":")
+            out.append(contentsOf: String(matched).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        raw(",\"event_id\":")
+        text(eventID)
+        raw(",\"kind\":")
+        text(kind.rawValue)
+        raw(",\"message\":")
+        text(message)
+        raw(",\"policy_id\":")
+        text(policyID)
+        raw(",\"results\":[")
+        for (i, r) in results.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            r.writeCanonical(into: &out)
+        }
+        raw("],\"severity\":")
+        text(severity.rawValue)
+        raw(",\"ts\":")
+        text(ts.iso8601)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// Reads a record back; nil when malformed.

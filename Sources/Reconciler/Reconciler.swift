@@ -65,7 +65,7 @@ public actor Reconciler: RecordSink {
     func record(_ records: [LedgerRecord], appliedByEngine: Bool) async -> Bool {
         guard fatal == nil else { return false }
         do {
-            let seqs = try await ledger.append(records.map(\.json))
+            let seqs = try await ledger.append(canonical: records.map(\.canonicalBytes))
             if appliedByEngine {
                 await engine.recorded(through: seqs.last ?? 0)
             } else {

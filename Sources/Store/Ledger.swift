@@ -157,12 +157,19 @@ public actor Ledger {
     /// arrive while a sync runs wait for the next one, which takes them all (group commit).
     @discardableResult
     public func append(_ records: [JSON]) async throws -> [Int64] {
+        try await append(canonical: records.map(\.canonicalBytes))
+    }
+
+    /// Appends records given as their canonical JSON bytes (a caller that writes them
+    /// directly); otherwise as `append(_:)`.
+    @discardableResult
+    public func append(canonical records: [[UInt8]]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
         var lines: [UInt8] = []
         var seqs: [Int64] = []
-        for record in records {
+        lines.reserveCapacity(records.reduce(0) { $0 + $1.count + 90 })
+        for json in records {
             lastSeq += 1
-            let json = record.canonicalBytes
             lastChain = Self.link(previous: lastChain, seq: lastSeq, json: json[...])
             lines += Array(String(lastSeq).utf8)
             lines.append(0x20)

@@ -107,3 +107,29 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct RecordBytesTests {
+    /// Records written directly are byte for byte the canonical form of their JSON: every
+    /// kind a run of the engine makes (events, decisions with results and jobs, starts,
+    /// executions, timers), and events whose text needs escaping.
+    @Test func directBytesAreTheCanonicalJSON() async {
+        let set = World.set([
+            "shutdown": World.policy("shutdown-web"),
+            "start": World.policy("start-web", trigger: #"{"type": "timer.after", "after": "2m", "since_event": {"type": "ups.state", "equals": "on_mains"}}"#,
+                                  action: #"{"capability_id": "sim.vm", "verb": "start"}"#),
+        ])
+        let h = await Harness(set)
+        _ = await h.send(.upsState, ["state": "on_battery", "charge_pct": "90", "note \"quoted\"": "ünï\\code\n\u{1}"])
+        _ = await h.send(.upsState, ["state": "on_mains"])
+        _ = await h.advance(seconds: 150)
+        let records = await h.records
+        #expect(Set(records.map(\.kind)).isSuperset(of: [.commit, .event, .decision, .start, .execution]))
+        for r in records {
+            #expect(r.canonicalBytes == r.json.canonicalBytes, "\(r.kind) \(r.message)")
+        }
+        // A record of a consumed event reads back with its event.
+        let first = try? #require(records.first { $0.kind == .event })
+        let back = first.flatMap { LedgerRecord(json: JSON.parse($0.canonicalBytes)!) }
+        #expect(back?.event == first?.event && back?.message == first?.message)
+    }
+}

@@ -13,7 +13,8 @@ extension JSON {
     /// The canonical serialization as a string.
     public var canonicalString: String { String(decoding: canonicalBytes, as: UTF8.self) }
 
-    func writeCanonical(into out: inout [UInt8]) {
+    /// Appends the canonical serialization to `out`.
+    public func writeCanonical(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -59,6 +60,9 @@ extension JSON {
         }
         return members
     }
+
+    /// RFC 8785's order of member names: by their UTF-16 code units.
+    public static func canonicalOrder(_ a: String, _ b: String) -> Bool { a.utf16.lexicographicallyPrecedes(b.utf16) }
 
     /// A JSON string literal with RFC 8785's escaping: `"` and `\` escaped, the control
     /// characters with short escapes where JSON has them and `\u00xx` otherwise, all other

@@ -170,9 +170,9 @@ func engineThroughput(_ args: [String]) async {
         }
         executeNs += DispatchTime.now().uptimeNanoseconds - t0
         // The peer: writing the records as the ledger writes them (canonical JSON).
-        serializeNs += nanoseconds { for r in outcome.records { bytes += r.json.canonicalBytes.count } }
+        serializeNs += nanoseconds { for r in outcome.records { bytes += r.canonicalBytes.count } }
         if let dump = ProcessInfo.processInfo.environment["BENCH_DUMP"] {
-            let out = outcome.records.map { String(decoding: $0.json.canonicalBytes, as: UTF8.self) }.joined(separator: "\n") + "\n"
+            let out = outcome.records.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: "\n") + "\n"
             if let h = FileHandle(forWritingAtPath: dump) { h.seekToEndOfFile(); h.write(Data(out.utf8)); h.closeFile() }
         }
         for r in outcome.records where r.kind == .decision {
