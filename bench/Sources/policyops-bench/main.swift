@@ -5,6 +5,9 @@
 //   policyops-bench engine-throughput REPO_DIR [EVENTS]
 //   policyops-bench ledger-appends DIR [RECORDS] [WRITERS]
 //   policyops-bench compile-phases GIT_REPO [ROUNDS]
+//
+// engine-throughput also reads BENCH_DECIDE_ONLY (decide only, keeping the outcomes, for a
+// profiler) and BENCH_DUMP=FILE (append every record, to compare runs).
 import Dispatch
 import Foundation
 import Drivers
