@@ -13,6 +13,8 @@ let package = Package(
         .systemLibrary(name: "CLibGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CSystem"),
+        // libcurl with OpenSSL: one C function performs a request (curl's setopt is variadic).
+        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]),
 
         // SHA-256 and HMAC over libcrypto.
         .target(name: "Hashing", dependencies: ["CCrypto"]),
@@ -24,10 +26,16 @@ let package = Package(
         .target(name: "PolicyRepository", dependencies: ["Policy", "Git", "Hashing"]),
         // Files the tool keeps: atomic writes, the content-addressed IR store, manifests.
         .target(name: "Store", dependencies: ["Policy", "Hashing", "CSystem"]),
+        // An HTTP client with TLS verified by default, a CA file or a pinned certificate.
+        .target(name: "HTTP", dependencies: ["CHTTP"]),
+        // Secret references resolved at run time, never printed.
+        .target(name: "Secrets", dependencies: ["Policy"]),
         // Events, matching, windows, queues; depends on protocols, not on git or drivers.
         .target(name: "Engine", dependencies: ["Policy", "Hashing"]),
+        // Network UPS Tools: upsd's protocol, and the monitor that turns UPS readings into events.
+        .target(name: "NUT", dependencies: ["Engine", "Policy", "Secrets"]),
         // One driver per file: sim (and the real ones).
-        .target(name: "Drivers", dependencies: ["Engine", "Policy", "Store"]),
+        .target(name: "Drivers", dependencies: ["Engine", "Policy", "Store", "HTTP", "Hashing", "Secrets", "CSystem"]),
         // The reconcile loop: watch the branch, compile, apply, take events, run the engine.
         .target(name: "Reconciler", dependencies: ["Engine", "Drivers", "Store", "PolicyRepository", "Git", "Policy", "Hashing"]),
         // Argument parsing, output formats, exit codes and the wiring of the modules above.
@@ -43,12 +51,14 @@ let package = Package(
         .testTarget(name: "GitTests", dependencies: ["Git", "PolicyRepository", "Policy", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Policy", "Hashing", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Drivers", "Policy", "Store", "Hashing", "TestSupport"]),
+        .testTarget(name: "NUTTests", dependencies: ["NUT", "Engine", "Policy", "Secrets", "TestSupport"]),
+        .testTarget(name: "DriverTests", dependencies: ["Drivers", "Engine", "Policy", "HTTP", "Secrets", "Hashing", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
 
 for target in package.targets where target.type != .system {
-    guard target.type != .regular || target.name != "CSystem" else { continue }
+    guard target.type != .regular || !["CSystem", "CHTTP"].contains(target.name) else { continue }
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -43,10 +43,14 @@ public struct DryRunResult: Sendable {
         public var id: String
         public var from: String
         public var to: String
-        public init(id: String, from: String, to: String) {
+        /// Why the target is left as it is, when that is not because it is already there
+        /// (a protected port).
+        public var note: String?
+        public init(id: String, from: String, to: String, note: String? = nil) {
             self.id = id
             self.from = from
             self.to = to
+            self.note = note
         }
         /// True when the target is already as the action would leave it.
         public var isNoOp: Bool { from == to }
@@ -101,8 +105,10 @@ public struct DryRunResult: Sendable {
                 return .object(m)
             }),
             "plan": .object(["kind": .string(planKind), "preview": .array(preview.map(JSON.string))]),
-            "effects": .object(["summary": .string(summary), "per_target": .array(perTarget.map {
-                .object(["id": .string($0.id), "from": .string($0.from), "to": .string($0.to)])
+            "effects": .object(["summary": .string(summary), "per_target": .array(perTarget.map { e in
+                var m: [JSON.Member] = [.init("id", .string(e.id)), .init("from", .string(e.from)), .init("to", .string(e.to))]
+                if let note = e.note { m.append(.init("note", .string(note))) }
+                return .object(m)
             })]),
             "reason": reason.map(JSON.string) ?? .null,
         ])

@@ -136,7 +136,15 @@ public actor Engine {
         var missing: [String] = []
         out.reserveCapacity(t.selector.staticIDs.count)
         for id in t.selector.staticIDs {
-            if let target = inventory.target(id) { out.append(target) } else { missing.append(id) }
+            if let target = inventory.target(id) {
+                out.append(target)
+            } else if t.targetType.idForm == .name {
+                // Endpoints and hosts are not discovered: naming one in a policy is what makes it.
+                let native = String(id.dropFirst(t.targetType.rawValue.count + 1))
+                out.append(InventoryTarget(id: id, type: t.targetType, nativeID: native, name: native, state: "ready"))
+            } else {
+                missing.append(id)
+            }
         }
         if !t.selector.inventoryRanges.isEmpty {
             for target in inventory.targets where target.type == .poePort {
@@ -331,6 +339,11 @@ public actor Engine {
             var already: (state: String, detail: String)?
             for (n, (target, key)) in fresh.enumerated() {
                 if let e = inOrder ? dry.perTarget[n] : effects[target.id], e.isNoOp {
+                    if let note = e.note {
+                        results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: .warn,
+                                                    outcome: "skipped", idempotencyKey: key, detail: note))
+                        continue
+                    }
                     if already?.state != e.to { already = (e.to, "already " + e.to) }
                     results.append(RecordResult(targetID: target.id, capability: spec.capabilityID, verb: spec.verb, severity: .info,
                                                 outcome: "already-in-state", idempotencyKey: key, detail: already?.detail))

@@ -22,7 +22,7 @@ public final class BackgroundProcess: @unchecked Sendable {
             self.collected.append(data)
             self.lock.unlock()
         }
-        try process.run()
+        try process.runWithSignalsUnblocked()
     }
 
     deinit {

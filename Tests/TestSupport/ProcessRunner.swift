@@ -25,7 +25,7 @@ public enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = inp
-        try process.run()
+        try process.runWithSignalsUnblocked()
         let outData = ReadAll(out.fileHandleForReading)
         let errData = ReadAll(err.fileHandleForReading)
         if let input { inp.fileHandleForWriting.write(input) }

@@ -114,6 +114,16 @@ public struct HostDeclaration: Sendable, Hashable {
     /// Labels for the inventory index and queries.
     public var labels: [String: String]
 
+    /// Creates a declaration.
+    public init(path: String, id: String, name: String, driver: DriverKind, connection: HostConnection, labels: [String: String]) {
+        self.path = path
+        self.id = id
+        self.name = name
+        self.driver = driver
+        self.connection = connection
+        self.labels = labels
+    }
+
     /// The declaration in normalized form: defaults filled in, secrets as references only.
     /// This is what the state directory stores.
     public var normalized: JSON {

@@ -20,6 +20,20 @@ public struct UPSDeclaration: Sendable, Hashable {
     /// Labels.
     public var labels: [String: String]
 
+    /// Creates a declaration.
+    public init(path: String, id: String, nutHost: String, nutPort: Int, nutName: String, username: ConnectionValue?, password: SecretReference?,
+                poll: PolicyDuration, labels: [String: String]) {
+        self.path = path
+        self.id = id
+        self.nutHost = nutHost
+        self.nutPort = nutPort
+        self.nutName = nutName
+        self.username = username
+        self.password = password
+        self.poll = poll
+        self.labels = labels
+    }
+
     /// The declaration in normalized form.
     public var normalized: JSON {
         var nut: [JSON.Member] = [.init("host", .string(nutHost)), .init("port", .integer(Int64(nutPort))), .init("ups", .string(nutName))]

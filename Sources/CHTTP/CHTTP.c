@@ -1,0 +1,143 @@
+#include "CHTTP.h"
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+typedef struct buffer { unsigned char *data; size_t length, capacity; } buffer;
+
+static int append(buffer *b, const void *bytes, size_t n) {
+    if (b->length + n > b->capacity) {
+        size_t capacity = b->capacity ? b->capacity * 2 : 4096;
+        while (capacity < b->length + n) capacity *= 2;
+        unsigned char *grown = realloc(b->data, capacity);
+        if (!grown) return 0;
+        b->data = grown;
+        b->capacity = capacity;
+    }
+    memcpy(b->data + b->length, bytes, n);
+    b->length += n;
+    return 1;
+}
+
+static size_t on_body(char *data, size_t size, size_t count, void *user) {
+    return append((buffer *)user, data, size * count) ? size * count : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *user) {
+    buffer *b = user;
+    /* A new status line (after a redirect or a 100 Continue) starts the block again. */
+    if (size * count >= 5 && memcmp(data, "HTTP/", 5) == 0) b->length = 0;
+    return append(b, data, size * count) ? size * count : 0;
+}
+
+typedef struct pin { const unsigned char *expected; policyops_http_response *response; } pin;
+
+/* Replaces OpenSSL's chain verification: the leaf certificate is accepted when its SHA-256
+   is the pinned one, whoever signed it (the norm for self-signed Proxmox hosts). */
+static int verify_pin(X509_STORE_CTX *store, void *arg) {
+    pin *p = arg;
+    X509 *leaf = X509_STORE_CTX_get0_cert(store);
+    unsigned char md[32];
+    unsigned int n = 0;
+    if (!leaf || !X509_digest(leaf, EVP_sha256(), md, &n) || n != 32) return 0;
+    memcpy(p->response->seen_sha256, md, 32);
+    p->response->seen_set = 1;
+    if (memcmp(md, p->expected, 32) != 0) {
+        p->response->pin_mismatch = 1;
+        return 0;
+    }
+    return 1;
+}
+
+static CURLcode on_ssl_context(CURL *curl, void *context, void *arg) {
+    (void)curl;
+    SSL_CTX_set_cert_verify_callback((SSL_CTX *)context, verify_pin, arg);
+    return CURLE_OK;
+}
+
+int policyops_http_perform(const policyops_http_request *request, policyops_http_response *response) {
+    pthread_once(&once, global_init);
+    memset(response, 0, sizeof *response);
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        response->curl_code = CURLE_FAILED_INIT;
+        strncpy(response->error, "cannot start libcurl", sizeof response->error - 1);
+        return response->curl_code;
+    }
+    buffer body = {0}, headers = {0};
+    struct curl_slist *list = NULL;
+    for (int i = 0; i < request->header_count; i++) list = curl_slist_append(list, request->headers[i]);
+    /* No "Expect: 100-continue" round trip. */
+    list = curl_slist_append(list, "Expect:");
+    char error[CURL_ERROR_SIZE] = {0};
+    pin p = { request->pin_sha256, response };
+
+    curl_easy_setopt(curl, CURLOPT_URL, request->url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    if (request->body_length > 0 || strcmp(request->method, "POST") == 0 || strcmp(request->method, "PUT") == 0) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request->body ? (const char *)request->body : "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+    } else if (strcmp(request->method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    }
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &headers);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request->timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
+    switch (request->tls_mode) {
+    case POLICYOPS_TLS_CA_FILE:
+        curl_easy_setopt(curl, CURLOPT_CAINFO, request->ca_file);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+        break;
+    case POLICYOPS_TLS_PINNED:
+        /* The pin is the identity: the callback decides, the host name is not checked. */
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_context);
+        curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &p);
+        /* A fresh connection each time, so the callback runs for every request. */
+        curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+        break;
+    case POLICYOPS_TLS_INSECURE:
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+        break;
+    default:
+        break;
+    }
+    CURLcode code = curl_easy_perform(curl);
+    response->curl_code = (int)code;
+    if (code == CURLE_OK) {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+    } else {
+        const char *text = error[0] ? error : curl_easy_strerror(code);
+        strncpy(response->error, text, sizeof response->error - 1);
+    }
+    response->body = body.data;
+    response->body_length = body.length;
+    response->headers = headers.data;
+    response->headers_length = headers.length;
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    return response->curl_code;
+}
+
+void policyops_http_response_free(policyops_http_response *response) {
+    free(response->body);
+    free(response->headers);
+    response->body = NULL;
+    response->headers = NULL;
+}

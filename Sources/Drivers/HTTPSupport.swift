@@ -1,0 +1,52 @@
+import Engine
+import HTTP
+import Policy
+import Secrets
+
+extension Secrets {
+    /// How a host's `tls` settings verify its server.
+    func verification(_ tls: TLSSettings) throws(SecretError) -> TLSVerification {
+        if tls.insecure { return .insecure }
+        if let pin = tls.fingerprintSHA256 { return .pinned(sha256: pin) }
+        if let ca = tls.caFile { return .authorities(file: try resolve(ca)) }
+        return .system
+    }
+}
+
+extension TLSSettings {
+    /// The precondition a dry-run reports about verification (`insecure` warns).
+    var precondition: DryRunResult.Precondition {
+        if insecure { return .init(check: "TLS verified", ok: false, details: "tls.insecure is set: the server's certificate is not checked") }
+        if let fingerprintText { return .init(check: "TLS verified", ok: true, details: "certificate pinned to SHA-256 \(fingerprintText)") }
+        if caFile != nil { return .init(check: "TLS verified", ok: true, details: "by the host's ca_file") }
+        return .init(check: "TLS verified", ok: true, details: "by the system's certificate authorities")
+    }
+}
+
+extension HTTPError {
+    /// The diagnostic code of a request that got no response.
+    var code: DiagnosticCode {
+        switch kind {
+        case .unreachable, .timeout: return .hostUnreachable
+        case .tls, .pinMismatch, .other: return .driverFailure
+        }
+    }
+
+    /// A sentence for people.
+    func explained(_ what: String) -> String {
+        switch kind {
+        case .unreachable: return "\(what) does not answer: \(message)"
+        case .timeout: return "\(what) did not answer in time: \(message)"
+        case .tls: return "TLS with \(what) failed (the certificate did not verify): \(message)"
+        case .pinMismatch: return "TLS with \(what) refused: \(message)"
+        case .other: return "\(what): \(message)"
+        }
+    }
+}
+
+/// Text of a response body for a record: at most `limit` bytes, one line.
+func excerpt(_ body: [UInt8], limit: Int = 300) -> String {
+    var text = String(decoding: body.prefix(limit), as: UTF8.self)
+    text = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    return body.count > limit ? text + " …" : text
+}

@@ -1,0 +1,112 @@
+import Engine
+import Hashing
+import HTTP
+import Policy
+import Secrets
+
+/// The `webhook` driver: one HTTP POST per target to the host's `url` plus the action's
+/// `path`, with the action's `body` as JSON, the host's `headers`, and, when the host has an
+/// `hmac_secret`, `X-PolicyOps-Signature: sha256=<hex HMAC-SHA256 of the body>`. TLS is
+/// verified (CA file or pinned certificate as the host says). A 2xx answer succeeds.
+public struct WebhookDriver: Driver {
+    public let kind = DriverKind.webhook
+    let secrets: Secrets
+    let clock: any EngineClock
+    /// How long a request may take.
+    let timeoutSeconds: Double
+
+    public init(secrets: Secrets, clock: any EngineClock, timeoutSeconds: Double = 10) {
+        self.secrets = secrets
+        self.clock = clock
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    struct Endpoint {
+        var url: String
+        /// The URL as records show it: a URL that comes from a secret reference may carry a
+        /// token (chat webhooks do), so only its reference is shown.
+        var shownURL: String
+        var headers: [(name: String, value: String)]
+        var signingKey: Secret?
+        var verification: TLSVerification
+        var tls: TLSSettings
+    }
+
+    func endpoint(_ host: HostDeclaration) throws(SecretError) -> Endpoint {
+        guard case .webhook(let url, let hmac, let headers, let tls) = host.connection else { throw SecretError(message: "host \(host.name) is not a webhook host") }
+        var resolved: [(name: String, value: String)] = []
+        for name in headers.keys.sorted() { resolved.append((name, try secrets.resolve(headers[name]!))) }
+        let shown: String
+        switch url {
+        case .literal(let text): shown = text
+        case .reference(.env(let name)): shown = "<url from environment variable \(name)>"
+        case .reference(.file(let path)): shown = "<url from \(path)>"
+        }
+        return Endpoint(url: try secrets.resolve(url), shownURL: shown, headers: resolved, signingKey: try hmac.map { ref throws(SecretError) in try secrets.resolve(ref) },
+                        verification: try secrets.verification(tls), tls: tls)
+    }
+
+    public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
+        // Endpoints are not discovered: they are the names policies give their requests.
+        HostInventory(hostID: host.id, targets: [], refreshedAt: clock.now())
+    }
+
+    /// The body sent: the canonical JSON of the action's `body`.
+    static func body(_ action: PlannedAction) -> [UInt8] { (action.params["body"] ?? .object([])).canonicalBytes }
+
+    static func url(_ base: String, _ action: PlannedAction) -> String {
+        let path = action.params["path"]?.stringValue ?? ""
+        guard !path.isEmpty else { return base }
+        return base.hasSuffix("/") && path.hasPrefix("/") ? base + path.dropFirst() : (base.hasSuffix("/") || path.hasPrefix("/") ? base + path : base + "/" + path)
+    }
+
+    public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
+        let endpoint: Endpoint
+        do { endpoint = try self.endpoint(host) } catch {
+            return .failure(.driverFailure, error.message, checks: [.init(check: "secrets resolve", ok: false, details: error.message)])
+        }
+        let checks: [DryRunResult.Precondition] = [
+            .init(check: "secrets resolve", ok: true),
+            endpoint.tls.precondition,
+            .init(check: "request signed", ok: endpoint.signingKey != nil, details: endpoint.signingKey == nil ? "the host has no hmac_secret" : "HMAC-SHA256"),
+        ]
+        let url = Self.url(endpoint.shownURL, action)
+        let bytes = Self.body(action).count
+        return DryRunResult(ok: true, severity: endpoint.tls.insecure ? .warn : .info, preconditions: checks, planKind: "api",
+                            preview: targets.map { "POST \(url) (\(bytes) bytes of JSON\(endpoint.signingKey == nil ? "" : ", signed")) for \($0.id)" },
+                            summary: "POST to \(url) for \(targets.count) \(targets.count == 1 ? "endpoint" : "endpoints")",
+                            perTarget: targets.map { .init(id: $0.id, from: "ready", to: "sent") })
+    }
+
+    public func execute(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget]) async -> [TargetOutcome] {
+        let endpoint: Endpoint
+        do { endpoint = try self.endpoint(host) } catch {
+            return targets.map { TargetOutcome(targetID: $0.id, severity: .error, outcome: "failed", detail: error.message) }
+        }
+        let client = HTTPClient(verification: endpoint.verification)
+        let url = Self.url(endpoint.url, action)
+        let body = Self.body(action)
+        var outcomes: [TargetOutcome] = []
+        for target in targets {
+            var headers: [(name: String, value: String)] = [("Content-Type", "application/json"), ("User-Agent", "policyops"),
+                                                            ("X-PolicyOps-Policy", action.policyID), ("X-PolicyOps-Target", target.id)]
+            if let key = endpoint.signingKey {
+                let mac = HMACSHA256.authenticationCode(key: Array(key.reveal().utf8), message: body)
+                headers.append(("X-PolicyOps-Signature", "sha256=" + Hex.encode(mac)))
+            }
+            headers += endpoint.headers
+            do {
+                let response = try await client.send(HTTPRequest(method: "POST", url: url, headers: headers, body: body, timeoutSeconds: timeoutSeconds))
+                if (200..<300).contains(response.status) {
+                    outcomes.append(TargetOutcome(targetID: target.id, severity: .info, outcome: "succeeded", detail: "HTTP \(response.status)"))
+                } else {
+                    outcomes.append(TargetOutcome(targetID: target.id, severity: .error, outcome: "failed",
+                                                  detail: "HTTP \(response.status) \(response.reason): \(excerpt(response.body))"))
+                }
+            } catch {
+                outcomes.append(TargetOutcome(targetID: target.id, severity: .error, outcome: "failed", detail: error.explained(Self.url(endpoint.shownURL, action))))
+            }
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CHTTP
+import Dispatch
+
+/// How a client checks the server's certificate.
+public enum TLSVerification: Sendable, Hashable {
+    /// The system's certificate authorities, and the host name.
+    case system
+    /// The authorities of a PEM file, and the host name.
+    case authorities(file: String)
+    /// The server's certificate must have this SHA-256 (32 bytes), whoever signed it.
+    case pinned(sha256: [UInt8])
+    /// No verification at all (an explicit opt-out; drivers warn about it).
+    case insecure
+}
+
+/// An HTTP request.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    /// Header lines, in order.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+    /// The whole exchange must end within this time.
+    public var timeoutSeconds: Double
+
+    /// Creates a request.
+    public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [], timeoutSeconds: Double = 10) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// An HTTP response.
+public struct HTTPResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// The reason phrase of the status line (Proxmox puts its error messages there).
+    public var reason: String
+    /// Header fields, names in lower case (the last one wins).
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    /// The body as text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Why a request got no response.
+public struct HTTPError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The server could not be reached (refused, unreachable, name not found).
+        case unreachable
+        /// No answer in time.
+        case timeout
+        /// TLS failed: the certificate did not verify.
+        case tls
+        /// The certificate's fingerprint is not the pinned one.
+        case pinMismatch
+        /// Anything else.
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var description: String { message }
+}
+
+/// A small HTTP/1.1 client over libcurl, with TLS verified by default. Each request runs on
+/// a thread of its own (libcurl blocks), never on the cooperative pool.
+public struct HTTPClient: Sendable {
+    public let verification: TLSVerification
+
+    /// A client that verifies servers as `verification` says.
+    public init(verification: TLSVerification = .system) {
+        self.verification = verification
+    }
+
+    /// Sends a request; throws when there is no response (a response with an error status
+    /// is returned, not thrown).
+    public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        let result: Result<HTTPResponse, HTTPError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: Self.perform(request, verification: verification))
+            }
+        }
+        return try result.get()
+    }
+
+    static func perform(_ request: HTTPRequest, verification: TLSVerification) -> Result<HTTPResponse, HTTPError> {
+        let lines = request.headers.map { "\($0.name): \($0.value)" }
+        var cLines = lines.map { strdup($0) }
+        defer { for p in cLines { free(p) } }
+        var response = policyops_http_response()
+        var pin = [UInt8](repeating: 0, count: 32)
+        var caFile: String?
+        var mode = Int32(POLICYOPS_TLS_SYSTEM.rawValue)
+        switch verification {
+        case .system: break
+        case .authorities(let file):
+            mode = Int32(POLICYOPS_TLS_CA_FILE.rawValue)
+            caFile = file
+        case .pinned(let sha256):
+            mode = Int32(POLICYOPS_TLS_PINNED.rawValue)
+            pin = Array(sha256.prefix(32)) + Array(repeating: 0, count: max(0, 32 - sha256.count))
+        case .insecure:
+            mode = Int32(POLICYOPS_TLS_INSECURE.rawValue)
+        }
+        let code: Int32 = request.method.withCString { method in
+            request.url.withCString { url in
+                (caFile ?? "").withCString { ca in
+                    request.body.withUnsafeBufferPointer { body in
+                        pin.withUnsafeBufferPointer { pinBytes in
+                            cLines.withUnsafeMutableBufferPointer { headerLines in
+                                var r = policyops_http_request()
+                                r.method = method
+                                r.url = url
+                                headerLines.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: headerLines.count) {
+                                    r.headers = UnsafePointer($0)
+                                }
+                                r.header_count = Int32(headerLines.count)
+                                r.body = body.baseAddress
+                                r.body_length = body.count
+                                r.timeout_ms = Int(request.timeoutSeconds * 1000)
+                                r.connect_timeout_ms = Int(min(request.timeoutSeconds, 5) * 1000)
+                                r.tls_mode = mode
+                                r.ca_file = caFile == nil ? nil : ca
+                                r.pin_sha256 = pinBytes.baseAddress
+                                return policyops_http_perform(&r, &response)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        defer { policyops_http_response_free(&response) }
+        if code != 0 {
+            let text = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if response.pin_mismatch != 0 {
+                let seen = withUnsafeBytes(of: response.seen_sha256) { Array($0) }
+                return .failure(HTTPError(kind: .pinMismatch, message: "the server's certificate has SHA-256 \(Self.colonHex(seen)), not the pinned fingerprint"))
+            }
+            return .failure(HTTPError(kind: Self.kind(ofCurlCode: code), message: text))
+        }
+        let body = response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
+        let block = response.headers.map { String(decoding: UnsafeBufferPointer(start: $0, count: response.headers_length), as: UTF8.self) } ?? ""
+        var reason = ""
+        var headers: [String: String] = [:]
+        for (i, line) in block.split(separator: "\r\n", omittingEmptySubsequences: true).enumerated() {
+            if i == 0 {
+                // "HTTP/1.1 500 can't lock file ..."
+                let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+                reason = parts.count > 2 ? String(parts[2]) : ""
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters
+        }
+        return .success(HTTPResponse(status: Int(response.status), reason: reason, headers: headers, body: body))
+    }
+
+    static func kind(ofCurlCode code: Int32) -> HTTPError.Kind {
+        switch code {
+        case 6, 7: return .unreachable           // could not resolve host, could not connect
+        case 28: return .timeout                  // operation timed out
+        case 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91: return .tls
+        default: return .other
+        }
+    }
+
+    /// `AB:CD:...`.
+    public static func colonHex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return bytes.map { String([digits[Int($0 >> 4)], digits[Int($0 & 0xF)]]) }.joined(separator: ":")
+    }
+}
+
+extension Substring {
+    var trimmingCharacters: String {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}

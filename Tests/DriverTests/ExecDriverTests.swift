@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Drivers
+import Engine
+import Policy
+import Secrets
+
+/// The exec driver runs real programs: argv only, a clean environment, a timeout, output
+/// truncated into the outcome, and no secret ever repeated.
+@Suite struct ExecDriverTests {
+    static func host(dir: String? = nil, env: [String: ConnectionValue] = [:]) -> HostDeclaration {
+        HostDeclaration(path: "hosts/runner.json", id: "6c5d4e3f-2a1b-4c9d-8e7f-6a5b4c3d2e1f", name: "runner-1", driver: .exec,
+                        connection: .exec(workingDirectory: dir, environment: env), labels: [:])
+    }
+
+    static func action(_ argv: [String], timeout: Int64 = 30) -> PlannedAction {
+        PlannedAction(policyID: "p", capability: "exec.command", verb: "run",
+                      params: .object(["argv": .array(argv.map(JSON.string)), "timeout_s": .integer(timeout)]), keyHint: nil)
+    }
+
+    static let local = InventoryTarget(id: "host:local", type: .host, nativeID: "local", name: "local", state: "ready")
+
+    let driver = ExecDriver(secrets: Secrets(environment: ["RUNNER_TOKEN": "tok-3f9a8b7c6d"]), clock: ManualClock())
+
+    @Test func runsAnArgvInTheWorkingFolderWithACleanEnvironment() async throws {
+        let dir = TemporaryDirectory()
+        let host = Self.host(dir: dir.path, env: ["GREETING": .literal("hello world"), "TOKEN": .reference(.env("RUNNER_TOKEN"))])
+        // A shell word in an argument stays one argument: nothing is run through a shell.
+        let out = await driver.execute(host, action: Self.action(["/bin/sh", "-c", "pwd; env | sort; echo $TOKEN", "ignored;rm -rf /"]), targets: [Self.local])
+        #expect(out.map(\.outcome) == ["succeeded"])
+        let detail = try #require(out.first?.detail)
+        #expect(detail.hasPrefix("exit status 0; output: " + dir.path))
+        #expect(detail.contains("GREETING=hello world") && detail.contains("PATH=/usr/local/sbin"))
+        #expect(!detail.contains("HOME=") && !detail.contains("USER="))
+        // The token reached the command, never the record.
+        #expect(!detail.contains("tok-3f9a8b7c6d") && detail.contains("TOKEN=<secret>"))
+    }
+
+    @Test func failuresTimeoutsAndLongOutput() async {
+        let host = Self.host()
+        let failed = await driver.execute(host, action: Self.action(["sh", "-c", "echo oops >&2; exit 3"]), targets: [Self.local])
+        #expect(failed.first?.outcome == "failed" && failed.first?.severity == .error)
+        #expect(failed.first?.detail == "exit status 3; errors: oops")
+        let started = Date()
+        let slow = await driver.execute(host, action: Self.action(["sleep", "30"], timeout: 1), targets: [Self.local])
+        #expect(slow.first?.detail?.hasPrefix("killed after the 1 s timeout") == true)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let long = await driver.execute(host, action: Self.action(["sh", "-c", "head -c 100000 /dev/zero | tr '\\\\0' x"]), targets: [Self.local])
+        #expect(long.first?.outcome == "succeeded")
+        #expect(long.first?.detail?.contains("… (97952 more bytes)") == true)
+        #expect((long.first?.detail?.count ?? 0) < 2200)
+    }
+
+    /// The command runs with every signal unblocked, in a process group of its own: a
+    /// timeout stops it and whatever it started, even a child that keeps the output open.
+    @Test func signalsReachTheCommandAndItsChildren() async {
+        let host = Self.host()
+        let mask = await driver.execute(host, action: Self.action(["grep", "SigBlk", "/proc/self/status"]), targets: [Self.local])
+        #expect(mask.first?.detail?.contains("SigBlk:\t0000000000000000") == true, "\(mask.first?.detail ?? "")")
+        let started = Date()
+        let tree = await driver.execute(host, action: Self.action(["sh", "-c", "sleep 60 & echo started; sleep 60"], timeout: 1), targets: [Self.local])
+        #expect(tree.first?.detail == "killed after the 1 s timeout; output: started")
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func dryRunChecksTheProgramAndTheFolderAndChangesNothing() async {
+        let dir = TemporaryDirectory()
+        let marker = dir.join("ran")
+        let ok = await driver.dryRun(Self.host(dir: dir.path), action: Self.action(["touch", marker]), targets: [Self.local],
+                                     inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
+        #expect(ok.ok && ok.preview.first?.contains("/usr/bin/touch \(marker)") == true)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let missing = await driver.dryRun(Self.host(), action: Self.action(["no-such-program-xyz"]), targets: [Self.local],
+                                          inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
+        #expect(!missing.ok && missing.reason?.contains("no-such-program-xyz is not an executable file") == true)
+        let noFolder = await driver.dryRun(Self.host(dir: "/no/such/folder"), action: Self.action(["true"]), targets: [Self.local],
+                                           inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
+        #expect(!noFolder.ok && noFolder.reason?.contains("/no/such/folder") == true)
+        let unset = await ExecDriver(secrets: Secrets(environment: [:]), clock: ManualClock())
+            .dryRun(Self.host(env: ["T": .reference(.env("MISSING_VAR"))]), action: Self.action(["true"]), targets: [Self.local],
+                    inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
+        #expect(!unset.ok && unset.reason == "the secret's environment variable MISSING_VAR is not set")
+    }
+}

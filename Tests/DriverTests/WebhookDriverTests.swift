@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Drivers
+import Engine
+import Hashing
+import HTTP
+import Policy
+import Secrets
+
+/// The HTTP client's TLS verification and the webhook driver, against a real HTTPS server
+/// (`Tests/Simulators/webhook_receiver.py`) with a self-signed certificate.
+@Suite struct WebhookDriverTests {
+    let dir = TemporaryDirectory()
+
+    @Test func verificationIsOnByDefaultAndPinningWorks() async throws {
+        let cert = try TestCertificate(in: dir)
+        let receiver = try Simulator("webhook_receiver.py", ["--status", "503"], tls: cert)
+        let request = HTTPRequest(method: "POST", url: receiver.url + "/x", body: Array("{}".utf8), timeoutSeconds: 5)
+        // The system's authorities do not know a self-signed certificate.
+        await #expect { try await HTTPClient().send(request) } throws: { ($0 as? HTTPError)?.kind == .tls }
+        let pinned = try await HTTPClient(verification: .pinned(sha256: cert.sha256)).send(request)
+        #expect(pinned.status == 503)
+        let other = try TestCertificate(in: dir, name: "other")
+        await #expect { try await HTTPClient(verification: .pinned(sha256: other.sha256)).send(request) } throws: { error in
+            guard let e = error as? HTTPError else { return false }
+            return e.kind == .pinMismatch && e.message.contains(cert.fingerprint)
+        }
+        let byAuthority = try await HTTPClient(verification: .authorities(file: cert.certificate)).send(request)
+        #expect(byAuthority.status == 503)
+        let insecure = try await HTTPClient(verification: .insecure).send(request)
+        #expect(insecure.status == 503)
+        // Nothing was sent to the server before its certificate checked out.
+        #expect(try receiver.requests().count == 3)
+        await #expect { try await HTTPClient().send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/", timeoutSeconds: 2)) } throws: {
+            ($0 as? HTTPError)?.kind == .unreachable
+        }
+    }
+
+    static func host(url: String, pin: [UInt8]?, hmac: SecretReference? = .env("HOOK_HMAC"), headers: [String: ConnectionValue] = [:]) -> HostDeclaration {
+        HostDeclaration(path: "hosts/hook.json", id: "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", name: "hook-1", driver: .webhook,
+                        connection: .webhook(url: .literal(url), hmacSecret: hmac, headers: headers,
+                                             tls: TLSSettings(caFile: nil, fingerprintSHA256: pin, insecure: false)), labels: [:])
+    }
+
+    static func action(path: String = "/power", body: JSON = .object(["text": .string("on battery \"now\""), "level": .integer(2)])) -> PlannedAction {
+        PlannedAction(policyID: "policy-1", capability: "webhook.request", verb: "post", params: .object(["path": .string(path), "body": body]), keyHint: nil)
+    }
+
+    static let endpoint = InventoryTarget(id: "endpoint:chat-ops", type: .endpoint, nativeID: "chat-ops", name: "chat-ops", state: "ready")
+
+    @Test func postsASignedBodyAndReportsFailures() async throws {
+        let cert = try TestCertificate(in: dir)
+        let receiver = try Simulator("webhook_receiver.py", [], tls: cert)
+        let secrets = Secrets(environment: ["HOOK_HMAC": "k3y-material-9931", "HOOK_AUTH": "Bearer abc-123-token"])
+        let driver = WebhookDriver(secrets: secrets, clock: ManualClock())
+        let host = Self.host(url: receiver.url + "/hooks", pin: cert.sha256, headers: ["Authorization": .reference(.env("HOOK_AUTH")), "X-Team": .literal("power")])
+        let dry = await driver.dryRun(host, action: Self.action(), targets: [Self.endpoint], inventory: HostInventory(hostID: host.id, targets: [], refreshedAt: nil))
+        #expect(dry.ok && dry.preview == ["POST \(receiver.url)/hooks/power (39 bytes of JSON, signed) for endpoint:chat-ops"])
+        #expect(try receiver.requests().isEmpty)
+        let outcome = await driver.execute(host, action: Self.action(), targets: [Self.endpoint])
+        #expect(outcome.map(\.outcome) == ["succeeded"] && outcome.first?.detail == "HTTP 200")
+        let got = try #require(try receiver.requests().first)
+        #expect(got["method"] as? String == "POST" && got["path"] as? String == "/hooks/power")
+        let body = try #require(Data(base64Encoded: got["body_base64"] as? String ?? ""))
+        #expect(String(decoding: body, as: UTF8.self) == #"{"level":2,"text":"on battery \"now\""}"#)
+        let headers = try #require(got["header_map"] as? [String: String])
+        let expected = "sha256=" + Hex.encode(HMACSHA256.authenticationCode(key: Array("k3y-material-9931".utf8), message: Array(body)))
+        #expect(headers["x-policyops-signature"] == expected)
+        #expect(headers["authorization"] == "Bearer abc-123-token" && headers["x-team"] == "power" && headers["content-type"] == "application/json")
+        #expect(headers["x-policyops-target"] == "endpoint:chat-ops")
+        // A refusal is a failed target with the status and the answer.
+        try receiver.control("POST", "/_sim/config", ["status": 503])
+        let refused = await driver.execute(host, action: Self.action(), targets: [Self.endpoint])
+        #expect(refused.first?.outcome == "failed" && refused.first?.severity == .error)
+        #expect(refused.first?.detail?.hasPrefix("HTTP 503 ") == true)
+        // The wrong pin: nothing sent, and the record says why.
+        let other = try TestCertificate(in: dir, name: "other")
+        let before = try receiver.requests().count
+        let pinned = await driver.execute(Self.host(url: receiver.url, pin: other.sha256), action: Self.action(), targets: [Self.endpoint])
+        #expect(pinned.first?.detail?.contains("not the pinned fingerprint") == true)
+        #expect(try receiver.requests().count == before)
+    }
+
+    @Test func aURLFromASecretIsNeverShown() async throws {
+        let receiver = try Simulator("webhook_receiver.py", [])
+        let secrets = Secrets(environment: ["CHAT_URL": receiver.url + "/services/T000/B000/XXXXSECRETXXXX"])
+        let driver = WebhookDriver(secrets: secrets, clock: ManualClock())
+        var host = Self.host(url: "", pin: nil, hmac: nil)
+        host.connection = .webhook(url: .reference(.env("CHAT_URL")), hmacSecret: nil, headers: [:], tls: .standard)
+        let dry = await driver.dryRun(host, action: Self.action(path: ""), targets: [Self.endpoint], inventory: HostInventory(hostID: host.id, targets: [], refreshedAt: nil))
+        #expect(dry.preview.allSatisfy { !$0.contains("XXXXSECRETXXXX") } && dry.summary.contains("<url from environment variable CHAT_URL>"))
+        let done = await driver.execute(host, action: Self.action(path: ""), targets: [Self.endpoint])
+        #expect(done.first?.outcome == "succeeded")
+        #expect(try receiver.requests().first?["path"] as? String == "/services/T000/B000/XXXXSECRETXXXX")
+    }
+}

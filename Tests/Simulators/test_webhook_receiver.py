@@ -1,0 +1,233 @@
+"""Tests of webhook_receiver.py, over HTTPS with urllib and a context trusting a fresh self-signed cert.
+
+    python3 -m unittest discover -s Tests/Simulators -p 'test_*.py'
+"""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "webhook_receiver.py")
+
+
+def make_cert(directory):
+    """A self-signed certificate for localhost/127.0.0.1 (the same openssl call as the Swift tests)."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "2",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def start(args):
+    proc = subprocess.Popen([sys.executable, SCRIPT] + args + ["--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line.startswith("PORT "):
+        proc.kill()
+        raise RuntimeError("no PORT line: %r %r" % (line, proc.stderr.read()))
+    return proc, int(line.split()[1])
+
+
+def stop(proc, sig=signal.SIGTERM):
+    proc.send_signal(sig)
+    try:
+        rc = proc.wait(timeout=10)
+    finally:
+        proc.stdout.close()
+        proc.stderr.close()
+    return rc
+
+
+def call(base, context, method, path, data=None, headers=None, timeout=5):
+    """(status, headers, body bytes)."""
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, context=context, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+class WebhookReceiverTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.cert, cls.key = make_cert(cls.tmp.name)
+        cls.proc, cls.port = start(["--cert", cls.cert, "--key", cls.key])
+        cls.context = ssl.create_default_context(cafile=cls.cert)
+        cls.base = "https://127.0.0.1:%d" % cls.port
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = stop(cls.proc)
+        cls.tmp.cleanup()
+        assert rc == 0, "SIGTERM should exit 0, got %r" % rc
+
+    def setUp(self):
+        self.control("POST", "/_sim/config", {"status": 200, "delay_ms": 0})
+        self.control("POST", "/_sim/reset-requests")
+
+    def call(self, method, path, data=None, headers=None, timeout=5):
+        return call(self.base, self.context, method, path, data, headers, timeout)
+
+    def control(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        status, _, payload = self.call(method, path, data, {"Content-Type": "application/json"} if data else None)
+        return status, json.loads(payload) if payload else None
+
+    def log(self):
+        status, log = self.control("GET", "/_sim/requests")
+        self.assertEqual(status, 200)
+        self.assertIsInstance(log, list)
+        return log
+
+    def test_records_signed_json_post_exactly(self):
+        secret = b"hook-secret"
+        body = json.dumps({"event": "ups.on_battery", "ups": "ups-main", "note": "caf\u00e9 \u26a1"},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+        status, hdrs, payload = self.call("POST", "/hooks/ups?src=policyops", body,
+                                          {"Content-Type": "application/json", "X-PolicyOps-Signature": signature})
+        self.assertEqual(status, 200)
+        self.assertEqual(hdrs["Content-Type"], "application/json")
+        self.assertEqual(json.loads(payload), {"ok": True, "status": 200, "seq": 1})
+        (r,) = self.log()
+        self.assertEqual((r["method"], r["path"], r["query"], r["target"]),
+                         ("POST", "/hooks/ups", "src=policyops", "/hooks/ups?src=policyops"))
+        raw = base64.b64decode(r["body_base64"])
+        self.assertEqual(raw, body)
+        self.assertEqual(r["body"].encode("utf-8"), body)
+        self.assertEqual((r["body_length"], r["body_sha256"]), (len(body), hashlib.sha256(body).hexdigest()))
+        sent = r["header_map"]["x-policyops-signature"]
+        self.assertEqual(sent, "sha256=" + hmac.new(secret, raw, hashlib.sha256).hexdigest())
+        # names as sent on the wire (urllib spells it "X-Policyops-Signature")
+        self.assertIn(["x-policyops-signature", signature], [[k.lower(), v] for k, v in r["headers"]])
+        self.assertEqual(r["header_map"]["content-type"], "application/json")
+        self.assertFalse(r["chunked"])
+
+    def test_binary_and_empty_bodies(self):
+        blob = bytes(range(256)) + b"\r\n\x00 trailing"
+        self.call("PUT", "/bin", blob, {"Content-Type": "application/octet-stream"})
+        self.call("POST", "/empty", b"")
+        r1, r2 = self.log()
+        self.assertEqual(base64.b64decode(r1["body_base64"]), blob)
+        self.assertEqual(r1["body_length"], len(blob))
+        self.assertEqual((r2["body"], r2["body_base64"], r2["body_length"]), ("", "", 0))
+
+    def test_any_method_and_path(self):
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+            status, _, payload = self.call(method, "/a/b/%s" % method.lower(), b"x" if method in ("POST", "PUT", "PATCH") else None)
+            self.assertEqual(status, 200, method)
+        status, hdrs, payload = self.call("HEAD", "/head")
+        self.assertEqual((status, payload), (200, b""))
+        self.assertEqual([(r["method"], r["path"]) for r in self.log()],
+                         [("GET", "/a/b/get"), ("POST", "/a/b/post"), ("PUT", "/a/b/put"), ("PATCH", "/a/b/patch"),
+                          ("DELETE", "/a/b/delete"), ("OPTIONS", "/a/b/options"), ("HEAD", "/head")])
+
+    def test_repeated_headers_kept(self):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=5)
+        try:
+            conn.putrequest("POST", "/dup")
+            conn.putheader("X-Tag", "one")
+            conn.putheader("X-Tag", "two")
+            conn.putheader("Content-Length", "2")
+            conn.endheaders(b"{}")
+            self.assertEqual(conn.getresponse().status, 200)
+        finally:
+            conn.close()
+        (r,) = self.log()
+        self.assertEqual([v for k, v in r["headers"] if k == "X-Tag"], ["one", "two"])
+        self.assertEqual(r["header_map"]["x-tag"], "one, two")
+
+    def test_chunked_body(self):
+        body = b'{"chunked": true, "n": 12345}'
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=5)
+        try:
+            conn.request("POST", "/chunked", body=iter([body[:7], body[7:]]),
+                         headers={"Content-Type": "application/json"}, encode_chunked=True)
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200)
+            resp.read()
+        finally:
+            conn.close()
+        (r,) = self.log()
+        self.assertTrue(r["chunked"])
+        self.assertEqual(base64.b64decode(r["body_base64"]), body)
+
+    def test_keep_alive_connection(self):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=5)
+        try:
+            for i in range(3):
+                conn.request("POST", "/ka", body=b'{"i": %d}' % i, headers={"Content-Type": "application/json"})
+                resp = conn.getresponse()
+                self.assertEqual(json.loads(resp.read())["seq"], i + 1)
+        finally:
+            conn.close()
+        self.assertEqual([r["body"] for r in self.log()], ['{"i": 0}', '{"i": 1}', '{"i": 2}'])
+
+    def test_configured_status(self):
+        self.assertEqual(self.control("POST", "/_sim/config", {"status": 503}), (200, {"status": 503, "delay_ms": 0}))
+        status, hdrs, payload = self.call("POST", "/x", b"{}")
+        self.assertEqual(status, 503)
+        self.assertEqual(json.loads(payload), {"ok": False, "status": 503, "seq": 1})
+        self.control("POST", "/_sim/config", {"status": 204})
+        status, _, payload = self.call("POST", "/x", b"{}")
+        self.assertEqual((status, payload), (204, b""))
+        self.control("POST", "/_sim/config", {"status": 201})
+        self.assertEqual(self.call("POST", "/x", b"{}")[0], 201)
+        self.assertEqual(len(self.log()), 3)  # failed answers are recorded too
+        self.assertEqual(self.control("GET", "/_sim/config"), (200, {"status": 201, "delay_ms": 0}))
+
+    def test_configured_delay(self):
+        self.control("POST", "/_sim/config", {"delay_ms": 600})
+        with self.assertRaises(Exception) as ctx:
+            self.call("POST", "/slow", b"{}", timeout=0.2)
+        self.assertIn("timed out", str(ctx.exception))
+        t0 = time.monotonic()
+        self.assertEqual(self.call("POST", "/slow", b"{}", timeout=5)[0], 200)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.6)
+        self.assertEqual(len(self.log()), 2)  # recorded on arrival, even when the client gave up
+
+    def test_bad_config_refused(self):
+        for body in ({"status": 99}, {"status": "503"}, {"delay_ms": -1}, {"other": 1}, [503]):
+            self.assertEqual(self.control("POST", "/_sim/config", body)[0], 400, body)
+        self.assertEqual(self.control("GET", "/_sim/config"), (200, {"status": 200, "delay_ms": 0}))
+
+    def test_control_not_recorded_and_reset(self):
+        self.call("POST", "/one", b"1")
+        self.control("GET", "/_sim/config")
+        self.assertEqual(self.control("GET", "/_sim/nothing")[0], 404)
+        self.assertEqual(len(self.log()), 1)
+        self.assertEqual(self.control("POST", "/_sim/reset-requests"), (200, {"cleared": 1}))
+        self.assertEqual(self.log(), [])
+
+
+class WebhookReceiverProcessTest(unittest.TestCase):
+    def test_command_line_status_delay_http_and_sigint(self):
+        proc, port = start(["--status", "202", "--delay-ms", "150"])
+        try:
+            t0 = time.monotonic()
+            status, _, payload = call("http://127.0.0.1:%d" % port, None, "POST", "/p", b"{}")
+            self.assertEqual((status, json.loads(payload)["status"]), (202, 202))
+            self.assertGreaterEqual(time.monotonic() - t0, 0.15)
+        finally:
+            rc = stop(proc, signal.SIGINT)
+        self.assertEqual(rc, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Webhook receiver for the PolicyOps `webhook` driver tests. Python 3 standard library only.
+
+    python3 webhook_receiver.py [--port 0] [--bind 127.0.0.1] [--cert C --key K]
+                                [--status 200] [--delay-ms 0] [--verbose]
+
+Prints exactly one line `PORT <n>` on stdout once listening, then serves (HTTPS when --cert and
+--key are given, else HTTP) until SIGTERM or SIGINT, and exits 0.
+
+Every request on any path outside /_sim/ and with any method is recorded, then (after the
+configured delay) answered with the configured status and a small JSON body
+{"ok": <2xx?>, "status": <status>, "seq": <n>} (no body for HEAD, 204 and 304).
+
+The raw body is kept byte for byte: "body_base64" is exact (chunked bodies are de-chunked),
+"body" is the same bytes decoded as UTF-8 (invalid sequences replaced), so a test can
+recompute an HMAC-SHA256 signature over exactly what the client sent.
+
+Control API (never recorded, never delayed):
+
+    GET  /_sim/requests        JSON array of the recorded requests
+    POST /_sim/reset-requests  forget them (numbering restarts at 1)
+    GET  /_sim/config          {"status": ..., "delay_ms": ...}
+    POST /_sim/config          {"status": 503, "delay_ms": 0} (either key), answers the new config
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import signal
+import ssl
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+NO_BODY_STATUSES = (204, 304)
+
+
+class Receiver:
+    def __init__(self, status, delay_ms):
+        self.lock = threading.Lock()
+        self.status = status
+        self.delay_ms = delay_ms
+        self.requests = []
+        self.seq = 0
+
+    def config(self):
+        with self.lock:
+            return {"status": self.status, "delay_ms": self.delay_ms}
+
+    def set_config(self, patch):
+        status = patch.get("status", self.status)
+        delay_ms = patch.get("delay_ms", self.delay_ms)
+        unknown = set(patch) - {"status", "delay_ms"}
+        if unknown:
+            raise ValueError("unknown config keys: %s" % ", ".join(sorted(unknown)))
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError("status must be an integer 100-599")
+        if isinstance(delay_ms, bool) or not isinstance(delay_ms, (int, float)) or delay_ms < 0:
+            raise ValueError("delay_ms must be a number >= 0")
+        with self.lock:
+            self.status, self.delay_ms = status, delay_ms
+
+    def record(self, entry):
+        with self.lock:
+            self.seq += 1
+            entry["seq"] = self.seq
+            self.requests.append(entry)
+            return self.seq, self.status, self.delay_ms
+
+    def log(self):
+        with self.lock:
+            return [dict(e) for e in self.requests]
+
+    def reset(self):
+        with self.lock:
+            n = len(self.requests)
+            self.requests.clear()
+            self.seq = 0
+            return n
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "webhook-receiver"
+    sys_version = ""
+
+    def version_string(self):
+        return self.server_version
+
+    def setup(self):
+        self.request.settimeout(30)
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()  # in this worker thread, not in the accept loop
+        super().setup()
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("webhook-receiver: %s - %s\n" % (self.address_string(), fmt % args))
+
+    def read_body(self):
+        """The request body as sent (de-chunked), and whether it came chunked."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                line = self.rfile.readline(65537)
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(65537)
+            return b"".join(chunks), True
+        length = int(self.headers.get("Content-Length") or 0)
+        return (self.rfile.read(length) if length > 0 else b""), False
+
+    def send_json(self, status, obj):
+        self.send_response(status)
+        if status in NO_BODY_STATUSES:
+            self.end_headers()
+            return
+        data = json.dumps(obj).encode("utf-8")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_GET(self):
+        self.dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def dispatch(self):
+        recv = self.server.receiver
+        raw, chunked = self.read_body()
+        split = urlsplit(self.path)
+        if split.path == "/_sim" or split.path.startswith("/_sim/"):
+            return self.control(recv, split.path.rstrip("/"), raw)
+        entry = {
+            "time": time.time(),
+            "method": self.command,
+            "path": split.path,
+            "query": split.query,
+            "target": self.path,
+            "headers": [[k, v] for k, v in self.headers.items()],
+            "header_map": {},
+            "body": raw.decode("utf-8", "replace"),
+            "body_base64": base64.b64encode(raw).decode("ascii"),
+            "body_length": len(raw),
+            "body_sha256": hashlib.sha256(raw).hexdigest(),
+            "chunked": chunked,
+        }
+        for k, v in self.headers.items():
+            key = k.lower()
+            entry["header_map"][key] = entry["header_map"][key] + ", " + v if key in entry["header_map"] else v
+        seq, status, delay_ms = recv.record(entry)
+        if delay_ms > 0:
+            time.sleep(delay_ms / 1000.0)
+        self.send_json(status, {"ok": 200 <= status < 300, "status": status, "seq": seq})
+
+    def control(self, recv, path, raw):
+        route = (self.command, path)
+        if route == ("GET", "/_sim/requests"):
+            return self.send_json(200, recv.log())
+        if route == ("POST", "/_sim/reset-requests"):
+            return self.send_json(200, {"cleared": recv.reset()})
+        if route == ("GET", "/_sim/config"):
+            return self.send_json(200, recv.config())
+        if route == ("POST", "/_sim/config"):
+            try:
+                patch = json.loads(raw.decode("utf-8") or "{}")
+                if not isinstance(patch, dict):
+                    raise ValueError("the body must be a JSON object")
+                recv.set_config(patch)
+            except (UnicodeDecodeError, ValueError) as exc:
+                return self.send_json(400, {"message": "control: %s" % exc})
+            return self.send_json(200, recv.config())
+        return self.send_json(404, {"message": "control: no such endpoint %s %s" % route})
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, receiver, ssl_context, verbose):
+        self.receiver = receiver
+        self.ssl_context = ssl_context
+        self.verbose = verbose
+        super().__init__(addr, Handler)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        if self.verbose:
+            super().handle_error(request, client_address)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="webhook receiver")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--bind", default="127.0.0.1")
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--status", type=int, default=200)
+    ap.add_argument("--delay-ms", type=float, default=0)
+    ap.add_argument("--verbose", action="store_true", help="log requests and errors to stderr")
+    args = ap.parse_args(argv)
+    if bool(args.cert) != bool(args.key):
+        ap.error("--cert and --key go together")
+    receiver = Receiver(200, 0)
+    try:
+        receiver.set_config({"status": args.status, "delay_ms": args.delay_ms})
+    except ValueError as exc:
+        ap.error(str(exc))
+
+    context = None
+    if args.cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.cert, args.key)
+
+    server = Server((args.bind, args.port), receiver, context, args.verbose)
+
+    def stop(signum, frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    sys.stdout.write("PORT %d\n" % server.server_address[1])
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
