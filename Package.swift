@@ -37,9 +37,9 @@ let package = Package(
         // One driver per file: sim (and the real ones).
         .target(name: "Drivers", dependencies: ["Engine", "Policy", "Store", "HTTP", "Hashing", "Secrets", "CSystem"]),
         // The reconcile loop: watch the branch, compile, apply, take events, run the engine.
-        .target(name: "Reconciler", dependencies: ["Engine", "Drivers", "Store", "PolicyRepository", "Git", "Policy", "Hashing"]),
+        .target(name: "Reconciler", dependencies: ["Engine", "Drivers", "Store", "PolicyRepository", "Git", "Policy", "Hashing", "NUT", "Secrets"]),
         // Argument parsing, output formats, exit codes and the wiring of the modules above.
-        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing", "Engine", "Drivers", "Reconciler"]),
+        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing", "Engine", "Drivers", "Reconciler", "Secrets"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
         // Micro-benchmarks of the core, driven by bench/run.py.
         .executableTarget(name: "policyops-bench", dependencies: ["Policy", "Hashing", "Engine", "Drivers", "PolicyRepository", "Store", "Git"],

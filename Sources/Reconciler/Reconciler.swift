@@ -4,8 +4,10 @@ import Glibc
 import Engine
 import Git
 import Hashing
+import NUT
 import Policy
 import PolicyRepository
+import Secrets
 import Store
 
 /// The reconcile loop (SPEC sections 6–10): watches a branch through libgit2, compiles
@@ -24,6 +26,8 @@ public actor Reconciler: RecordSink {
     let inbox: Inbox
     let engine: Engine
     let scheduler: ExecutionScheduler
+    /// The UPSes' upsd servers, watched while a commit that declares them is applied.
+    let upsMonitor: UPSMonitor?
     var applied: AppliedCommit?
     var session: CompileSession?
     var status = ReconcilerStatus()
@@ -41,7 +45,7 @@ public actor Reconciler: RecordSink {
     /// Takes the state directory's lock and opens its ledger; throws when another
     /// reconciler holds it or the ledger is corrupt.
     public init(options: ReconcilerOptions, log: ReconcilerLog, signals: any ReconcilerSignals, clock: any EngineClock,
-                drivers: any DriverRegistry) throws {
+                drivers: any DriverRegistry, secrets: Secrets = Secrets()) throws {
         self.options = options
         self.log = log
         self.signals = signals
@@ -53,6 +57,22 @@ public actor Reconciler: RecordSink {
         engine = Engine(drivers: drivers, clock: clock)
         let relay = SinkRelay()
         scheduler = ExecutionScheduler(drivers: drivers, clock: clock, sink: relay, maxConcurrency: options.maxConcurrency)
+        if options.watchUPS {
+            // The monitor's events go through the inbox like every other event: recorded,
+            // then acted on, exactly once.
+            let inbox = self.inbox, log = self.log
+            upsMonitor = UPSMonitor(secrets: secrets, clock: clock, deadTimeSeconds: options.upsDeadTime,
+                                    emit: { event in
+                                        do { try inbox.put(event.json, id: event.id, milliseconds: event.ts.milliseconds) } catch {
+                                            log.error("cannot drop a UPS event into the inbox", ["ups": event.subject.id, "error": "\(error)"])
+                                        }
+                                    },
+                                    report: { r in
+                                        if r.isProblem { log.warn(r.message, ["ups": r.ups]) } else { log.info(r.message, ["ups": r.ups]) }
+                                    })
+        } else {
+            upsMonitor = nil
+        }
         relay.target = self
     }
 
@@ -116,6 +136,7 @@ public actor Reconciler: RecordSink {
             }
             try? await Task.sleep(nanoseconds: 10_000_000)
         }
+        upsMonitor?.stop()
         await scheduler.stop()
         await snapshot()
         await writeStatus()
@@ -216,6 +237,7 @@ public actor Reconciler: RecordSink {
         applied = AppliedCommit(commit: commit.commit, entries: commit.entries, set: set)
         await engine.apply(set)
         await scheduler.use(hosts: set.hosts, commit: commit.commit)
+        upsMonitor?.watch(set.ups)
         status.lastAppliedRevision = commit.commit
     }
 
@@ -405,6 +427,7 @@ public actor Reconciler: RecordSink {
         await engine.apply(set)
         dueKnown = false
         await scheduler.use(hosts: set.hosts, commit: commit)
+        upsMonitor?.watch(set.ups)
         appliedCommitTime = result.commit.time
         status.lastAppliedRevision = commit
         status.set("Ready", true, reason: "Applied", message: "applied \(result.commit.id.short): \(set.policies.count) active policies", now: now)

@@ -18,6 +18,11 @@ public struct ReconcilerOptions: Sendable {
     public var snapshotEvery = 200
     /// Simulated work per target of the sim driver, in milliseconds (for tests of concurrency).
     public var simulatedWorkMilliseconds: Int64 = 0
+    /// Watch the declared UPSes through their upsd servers (off for drills that play the
+    /// UPS's events by hand).
+    public var watchUPS = true
+    /// Seconds without data from a UPS on battery before it is `comm_lost`.
+    public var upsDeadTime: Double = 15
 
     public init(repository: String, stateDirectory: String) {
         self.repository = repository

@@ -45,13 +45,13 @@ import TestSupport
                 repo.write("policies/p1.json", edited)
                 commits.append(try repo.commit("edit \(iteration)"))
             }
-            let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--interval", "0.1"], environment: env)
+            let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--interval", "0.1", "--no-nut"], environment: env)
             usleep(UInt32.random(in: 30_000...350_000, using: &rng))
             reconciler.signal(SIGKILL)
             #expect(reconciler.wait() == 128 + SIGKILL)
         }
         // A clean pass consumes what is left and finishes what was queued.
-        let last = try Paths.policyops(["reconcile", "--repo", repo.path, "--state", state.path, "--once"], environment: env)
+        let last = try Paths.policyops(["reconcile", "--repo", repo.path, "--state", state.path, "--once", "--no-nut"], environment: env)
         #expect(last.status == 0, "\(last.stderr)")
 
         // The ledger verifies: every checksum and link.

@@ -1,6 +1,7 @@
 import Drivers
 import Engine
 import Policy
+import Secrets
 import PolicyRepository
 import Store
 
@@ -34,7 +35,7 @@ enum InventoryCommand: Command {
                 throw EnvironmentError("no host \(hostArg) is declared in \(view.folder ?? ".")")
             }
             let clock = SystemClock()
-            let engine = Engine(drivers: StandardDrivers(world: FileSimulatedWorld(stateDirectory: root), clock: clock), clock: clock)
+            let engine = Engine(drivers: StandardDrivers(world: FileSimulatedWorld(stateDirectory: root), clock: clock, secrets: Secrets(environment: context.environment)), clock: clock)
             let set = PolicySet(commit: "", policies: [], hosts: compilation.hosts, ups: [], timeZone: "UTC")
             let fresh = blocking {
                 await engine.apply(set)

@@ -2,6 +2,7 @@ import Drivers
 import Engine
 import Git
 import Policy
+import Secrets
 import PolicyRepository
 import Store
 
@@ -30,7 +31,7 @@ enum PlanCommand: Command {
                             timeZone: result.compilation.settings.timeZone)
         let clock = SystemClock()
         let world: any SimulatedWorld = arguments.value("state").map { FileSimulatedWorld(stateDirectory: context.absolute($0)) } ?? MemorySimulatedWorld()
-        let engine = Engine(drivers: StandardDrivers(world: world, clock: clock), clock: clock)
+        let engine = Engine(drivers: StandardDrivers(world: world, clock: clock, secrets: Secrets(environment: context.environment)), clock: clock)
         let plans = blocking {
             await engine.apply(set)
             return await engine.plan(set.policies)

@@ -2,6 +2,7 @@ import Drivers
 import Engine
 import Policy
 import Reconciler
+import Secrets
 
 /// `policyops reconcile`: the product's main job.
 enum ReconcileCommand: Command {
@@ -18,10 +19,13 @@ enum ReconcileCommand: Command {
             .value("retry", "DURATION", "How often disabled policies are dry-run again (default: 30s)."),
             .value("log-format", "FORMAT", "Log lines on standard error (default: text).", choices: ["text", "json"]),
             .value("time-scale", "N", "Run the clock N times faster than real time, for drills and demos (timers of minutes take seconds)."),
+            .flag("no-nut", "Do not watch the declared UPSes through their upsd servers (drills that play the UPS with event emit)."),
         ],
         discussion: """
         A post-receive hook (policyops hook install --kind post-receive) or SIGHUP wakes it at once; SIGTERM finishes the \
-        executions that run, writes the state and exits. One reconciler per state directory.
+        executions that run, writes the state and exits. One reconciler per state directory. The UPSes declared under ups/ \
+        are polled through upsd (Network UPS Tools) and their changes become events. Secrets ({"env": ...}, {"file": ...}) \
+        are read when a driver needs them.
         Exit status: 0 stopped cleanly, 1 stopped because the ledger could not be written, 2 could not start.
         """)
 
@@ -39,6 +43,7 @@ enum ReconcileCommand: Command {
         var options = ReconcilerOptions(repository: context.absolute(repo), stateDirectory: context.absolute(stateDir))
         options.branch = arguments.value("branch") ?? "main"
         options.once = arguments.flag("once")
+        options.watchUPS = !arguments.flag("no-nut")
         if let i = arguments.value("interval") { options.pollInterval = try seconds(i, option: "interval") }
         if let r = arguments.value("retry") { options.retryInterval = try seconds(r, option: "retry") }
         if let c = arguments.value("max-concurrency") {
@@ -56,11 +61,12 @@ enum ReconcileCommand: Command {
             console.error(line)
             console.flush()
         }
+        let secrets = Secrets(environment: context.environment)
         let drivers = StandardDrivers(world: FileSimulatedWorld(stateDirectory: options.stateDirectory), clock: clock,
-                                      simulatedWorkMilliseconds: options.simulatedWorkMilliseconds)
+                                      simulatedWorkMilliseconds: options.simulatedWorkMilliseconds, secrets: secrets)
         let reconciler: Reconciler
         do {
-            reconciler = try Reconciler(options: options, log: log, signals: ProcessSignals.install(), clock: clock, drivers: drivers)
+            reconciler = try Reconciler(options: options, log: log, signals: ProcessSignals.install(), clock: clock, drivers: drivers, secrets: secrets)
         } catch {
             throw EnvironmentError("\(error)")
         }
