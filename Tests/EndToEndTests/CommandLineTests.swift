@@ -35,10 +35,4 @@ import TestSupport
         let c = try Paths.policyops(["validate", "--repo", Paths.exampleRepo, "--", "policies/power/start-web-tier-on-mains.json"], directory: Paths.exampleRepo)
         #expect(c.status == 0)
     }
-
-    @Test func commandsNotBuiltYetSaySo() throws {
-        let r = try Paths.policyops(["inverse", "policies/power/start-web-tier-on-mains.json"], directory: Paths.exampleRepo)
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("not implemented"))
-    }
 }

@@ -22,7 +22,14 @@ final class PolicySpecReader {
     func read() -> PolicySpec? {
         guard let document = checker.readJSON() else { return nil }
         guard let root = checker.fields(document, at: .root, what: "a policy file") else { return nil }
-        root.rejectUnknown(allowed: Self.topLevelFields, what: "a policy")
+        if let pending = root.member("needs_input") {
+            // An inverse written by `policyops inverse`, not finished yet.
+            var pointers: [String] = []
+            if case .array(let items) = pending.value.kind { for i in items { if case .string(let p) = i.kind { pointers.append(p) } } }
+            checker.report(.unknownField, at: pending.keyOffset, root.pointer.appending("needs_input"),
+                           "this policy still needs a person at \(pointers.isEmpty ? "the places needs_input lists" : pointers.joined(separator: ", ")) (it was written by policyops inverse): fill them in, then delete needs_input")
+        }
+        root.rejectUnknown(allowed: Self.topLevelFields + (root.has("needs_input") ? ["needs_input"] : []), what: "a policy")
         _ = root.string("$schema")
         if let version = root.integer("version", required: true), version != 1 {
             checker.report(.unsupportedVersion, root.member("version")!.value, root.pointer.appending("version"),
