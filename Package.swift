@@ -34,12 +34,14 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Policy", "Hashing"]),
         // Network UPS Tools: upsd's protocol, and the monitor that turns UPS readings into events.
         .target(name: "NUT", dependencies: ["Engine", "Policy", "Secrets"]),
-        // One driver per file: sim (and the real ones).
+        // One driver per file: sim (and its twins of the others), proxmox, aoss, webhook, exec.
         .target(name: "Drivers", dependencies: ["Engine", "Policy", "Store", "HTTP", "Hashing", "Secrets", "CSystem"]),
+        // Recorded events replayed against a commit on simulated twins of the hosts.
+        .target(name: "Replay", dependencies: ["Engine", "Drivers", "Policy"]),
         // The reconcile loop: watch the branch, compile, apply, take events, run the engine.
         .target(name: "Reconciler", dependencies: ["Engine", "Drivers", "Store", "PolicyRepository", "Git", "Policy", "Hashing", "NUT", "Secrets"]),
         // Argument parsing, output formats, exit codes and the wiring of the modules above.
-        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing", "Engine", "Drivers", "Reconciler", "Secrets"]),
+        .target(name: "PolicyOpsCLI", dependencies: ["Policy", "Git", "PolicyRepository", "Store", "Hashing", "Engine", "Drivers", "Reconciler", "Replay", "Secrets"]),
         .executableTarget(name: "policyops", dependencies: ["PolicyOpsCLI"]),
         // Micro-benchmarks of the core, driven by bench/run.py.
         .executableTarget(name: "policyops-bench", dependencies: ["Policy", "Hashing", "Engine", "Drivers", "PolicyRepository", "Store", "Git"],
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Drivers", "Policy", "Store", "Hashing", "TestSupport"]),
         .testTarget(name: "NUTTests", dependencies: ["NUT", "Engine", "Policy", "Secrets", "TestSupport"]),
         .testTarget(name: "DriverTests", dependencies: ["Drivers", "Engine", "Policy", "HTTP", "Secrets", "Hashing", "TestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Engine", "Drivers", "Policy", "Hashing"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -44,18 +44,18 @@ public struct AOSSDriver: Driver {
         var password: Secret
         var client: HTTPClient
         var tls: TLSSettings
-        var protected: [TargetSelector]
+        var protected: ProtectedPorts
     }
 
     func api(_ host: HostDeclaration) throws(SecretError) -> API {
-        guard case .aoss(let url, let version, let username, let password, let protectedPorts, let tls) = host.connection else {
+        guard case .aoss(let url, let version, let username, let password, _, let tls) = host.connection else {
             throw SecretError(message: "host \(host.name) is not an aoss host")
         }
         let base = try secrets.resolve(url)
         return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/rest/" + version, hostID: host.id,
                    username: try secrets.resolve(username), password: try secrets.resolve(password),
                    client: HTTPClient(verification: try secrets.verification(tls)), tls: tls,
-                   protected: protectedPorts.compactMap { SelectorParser.parse(mode: .list, value: $0, targetType: .poePort).0 })
+                   protected: ProtectedPorts(host))
     }
 
     struct Failure: Error {
@@ -112,13 +112,6 @@ public struct AOSSDriver: Driver {
                               message: "the switch answered \(response.status) to \(method) \(path): \(message)")
             }
             return response.body.isEmpty ? .null : (JSON.parse(response.body) ?? .null)
-        }
-    }
-
-    func isProtected(_ api: API, _ target: InventoryTarget) -> Bool {
-        let port = PortID.parse(target.nativeID[...])
-        return api.protected.contains { s in
-            s.staticIDs.contains(target.id) || (port.map { p in s.inventoryRanges.contains { $0.contains(p) } } ?? false)
         }
     }
 
@@ -180,7 +173,7 @@ public struct AOSSDriver: Driver {
             return .failure(.authDenied, error.message, checks: checks)
         }
         checks.append(api.tls.precondition)
-        let protected = targets.filter { isProtected(api, $0) }
+        let protected = targets.filter { api.protected.contains($0) }
         checks.append(.init(check: "no protected port", ok: protected.isEmpty,
                             details: protected.isEmpty ? nil : protected.map(\.id).joined(separator: ", ") + " protected on \(host.name): never switched"))
         var effects: [DryRunResult.TargetEffect] = []
@@ -219,7 +212,7 @@ public struct AOSSDriver: Driver {
         let value = action.params["state"]?.stringValue ?? "cycle"
         var outcomes: [TargetOutcome] = []
         for target in targets {
-            if isProtected(api, target) {
+            if api.protected.contains(target) {
                 outcomes.append(TargetOutcome(targetID: target.id, severity: .warn, outcome: "refused",
                                               detail: "\(target.id) is protected on \(host.name) and is never switched"))
                 continue

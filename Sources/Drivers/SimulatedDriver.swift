@@ -5,14 +5,22 @@ import Policy
 /// memory), with injectable faults. It behaves as the real drivers do — refresh, dry-run
 /// that changes nothing, execution that changes the targets — so demos and tests run the
 /// real engine end to end anywhere.
+///
+/// Standing in for another kind of driver it is that host's simulated twin (`policyops
+/// simulate`): it has the real driver's capabilities, keeps a switch's protected ports
+/// unswitched as the real one does, and takes requests and commands for the endpoints
+/// and hosts policies name without sending or running anything.
 public struct SimulatedDriver: Driver {
-    public let kind = DriverKind.sim
+    /// `sim`, or the kind of driver it stands in for.
+    public let kind: DriverKind
     let world: any SimulatedWorld
     let clock: any EngineClock
     /// Per target and execution, how long the simulated work takes (besides faults' latency).
     let workMilliseconds: Int64
 
-    public init(world: any SimulatedWorld, clock: any EngineClock, workMilliseconds: Int64 = 0) {
+    /// A simulated driver; `kind` other than `sim` makes it a twin of that kind of host.
+    public init(world: any SimulatedWorld, clock: any EngineClock, workMilliseconds: Int64 = 0, standingInFor kind: DriverKind = .sim) {
+        self.kind = kind
         self.world = world
         self.clock = clock
         self.workMilliseconds = workMilliseconds
@@ -46,6 +54,8 @@ public struct SimulatedDriver: Driver {
         case "start", "resume": return "running"
         case "shutdown", "stop", "suspend": return "stopped"
         case "reset", "reboot": return "running (restarted)"
+        case "post": return "sent"
+        case "run": return "ran"
         case "set":
             switch action.params["state"]?.stringValue {
             case "on": return "on"
@@ -56,10 +66,17 @@ public struct SimulatedDriver: Driver {
         }
     }
 
-    /// The state a target is left in, as inventories spell states.
+    /// The state a target is left in, as inventories spell states (an endpoint or host
+    /// named by a policy is ready for the next request or command).
     static func settled(_ desired: String) -> String {
-        desired.hasPrefix("running") ? "running" : desired.hasPrefix("on") ? "on" : desired
+        switch desired {
+        case "sent", "ran": return "ready"
+        default: return desired.hasPrefix("running") ? "running" : desired.hasPrefix("on") ? "on" : desired
+        }
     }
+
+    /// `sim sim-rack-a`, `proxmox twin pve-1`.
+    func shown(_ host: HostDeclaration) -> String { kind == .sim ? "sim \(host.name)" : "\(kind.rawValue) twin \(host.name)" }
 
     /// Works from the inventory the engine just refreshed (which already says whether the
     /// host answers), so a dry-run of many policies reads the host once.
@@ -71,24 +88,36 @@ public struct SimulatedDriver: Driver {
         }
         checks.append(.init(check: "credentials accepted", ok: true))
         guard capabilities.contains(where: { $0.id == action.capability && $0.verb(action.verb) != nil }) else {
-            return .failure(.capabilityMissing, "the sim driver has no \(action.capability) \(action.verb); validate the repository again", checks: checks)
+            return .failure(.capabilityMissing, "the \(kind.rawValue) driver has no \(action.capability) \(action.verb); validate the repository again", checks: checks)
         }
+        let protected = ProtectedPorts(host)
         var effects: [DryRunResult.TargetEffect] = []
         var preview: [String] = []
+        var refused: [String] = []
         for t in targets {
             let current = inventory.target(t.id)?.state ?? t.state
+            if protected.contains(t) {
+                effects.append(.init(id: t.id, from: current, to: current, note: "protected on \(host.name): never switched"))
+                refused.append(t.id)
+                continue
+            }
             let to = Self.desired(action, from: current)
             effects.append(.init(id: t.id, from: current, to: to))
-            if current != to { preview.append("sim \(host.name): \(action.verb) \(t.id) (\(current) → \(to))") }
+            if current != to { preview.append("\(shown(host)): \(action.verb) \(t.id) (\(current) → \(to))") }
         }
         checks.append(.init(check: "targets exist", ok: true, details: "\(targets.count) of \(targets.count)"))
+        if !protected.isEmpty {
+            checks.append(.init(check: "no protected port", ok: refused.isEmpty,
+                                details: refused.isEmpty ? nil : refused.joined(separator: ", ") + " protected on \(host.name): never switched"))
+        }
         let changing = effects.filter { !$0.isNoOp }.count
-        return DryRunResult(ok: true, severity: .info, preconditions: checks, planKind: "api", preview: preview,
+        return DryRunResult(ok: true, severity: refused.isEmpty ? .info : .warn, preconditions: checks, planKind: "api", preview: preview,
                             summary: "\(action.verb) \(changing) of \(targets.count) targets on \(host.name)", perTarget: effects)
     }
 
     public func execute(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget]) async -> [TargetOutcome] {
         var outcomes: [TargetOutcome] = []
+        let protected = ProtectedPorts(host)
         for t in targets {
             var state = world.load(host)
             let started = clock.now()
@@ -100,6 +129,19 @@ public struct SimulatedDriver: Driver {
             }
             if state.faults.failTargets.contains(t.id) {
                 outcomes.append(TargetOutcome(targetID: t.id, severity: .error, outcome: "failed", detail: "the target failed the action (simulated)"))
+                continue
+            }
+            if protected.contains(t) {
+                outcomes.append(TargetOutcome(targetID: t.id, severity: .warn, outcome: "refused",
+                                              detail: "\(t.id) is protected on \(host.name) and is never switched"))
+                continue
+            }
+            if t.type.idForm == .name {
+                // Endpoints and hosts are named by policies, not kept: a request or command is taken, not sent.
+                let did = Self.desired(action, from: t.state)
+                state.executions.append(.init(targetID: t.id, verb: action.verb, state: did, job: action.policyID, started: started, finished: clock.now()))
+                world.save(state)
+                outcomes.append(TargetOutcome(targetID: t.id, severity: .info, outcome: "succeeded", detail: "\(did) (simulated; nothing left this machine)"))
                 continue
             }
             guard let i = state.targets.firstIndex(where: { $0.id == t.id }) else {

@@ -31,21 +31,3 @@ public struct StandardDrivers: DriverRegistry {
         }
     }
 }
-
-/// A driver that is not built yet: it says so plainly in every answer.
-public struct NotImplementedDriver: Driver {
-    public let kind: DriverKind
-
-    public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
-        HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false,
-                      problem: "the \(kind.rawValue) driver is not implemented yet", problemCode: .notImplemented)
-    }
-
-    public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
-        .failure(.notImplemented, "the \(kind.rawValue) driver is not implemented yet")
-    }
-
-    public func execute(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget]) async -> [TargetOutcome] {
-        targets.map { TargetOutcome(targetID: $0.id, severity: .error, outcome: "failed", detail: "the \(kind.rawValue) driver is not implemented yet") }
-    }
-}

@@ -138,10 +138,8 @@ public actor Engine {
         for id in t.selector.staticIDs {
             if let target = inventory.target(id) {
                 out.append(target)
-            } else if t.targetType.idForm == .name {
-                // Endpoints and hosts are not discovered: naming one in a policy is what makes it.
-                let native = String(id.dropFirst(t.targetType.rawValue.count + 1))
-                out.append(InventoryTarget(id: id, type: t.targetType, nativeID: native, name: native, state: "ready"))
+            } else if let named = InventoryTarget.named(id) {
+                out.append(named)
             } else {
                 missing.append(id)
             }

@@ -1,4 +1,5 @@
 import Policy
+import Synchronization
 
 /// Where the scheduler makes its records durable. The reconciler appends them to the
 /// ledger (and applies them to the engine state) before this returns.
@@ -6,6 +7,23 @@ public protocol RecordSink: Sendable {
     /// Appends records and returns true once they are durable; false when they could not
     /// be written (then nothing may act on them).
     func record(_ records: [LedgerRecord]) async -> Bool
+}
+
+/// Passes a scheduler's records to their owner, which creates the scheduler and so
+/// cannot hand itself over before the scheduler exists.
+public final class RecordRelay: RecordSink {
+    private struct Link: ~Copyable { weak var target: (any RecordSink & AnyObject)? }
+    private let link = Mutex(Link())
+
+    public init() {}
+
+    /// Where records go from now on.
+    public func connect(_ target: any RecordSink & AnyObject) { link.withLock { $0.target = target } }
+
+    public func record(_ records: [LedgerRecord]) async -> Bool {
+        guard let target = link.withLock({ $0.target }) else { return false }
+        return await target.record(records)
+    }
 }
 
 /// Runs executions: one at a time per host (single flight), different hosts in parallel,
@@ -128,7 +146,7 @@ public actor ExecutionScheduler {
         var targets: [InventoryTarget] = []
         var results: [RecordResult] = []
         for id in job.targetIDs {
-            if let t = inventory.target(id) {
+            if let t = inventory.target(id) ?? (inventory.reachable ? InventoryTarget.named(id) : nil) {
                 targets.append(t)
             } else {
                 results.append(RecordResult(targetID: id, capability: job.action.capability, verb: job.action.verb, severity: .error,

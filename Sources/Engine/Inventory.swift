@@ -25,6 +25,14 @@ public struct InventoryTarget: Sendable, Hashable {
         self.labels = labels
     }
 
+    /// An endpoint or host a policy names (`endpoint:ops-pager`): such targets are not
+    /// discovered, naming one is what makes it. Nil for ids of other types.
+    public static func named(_ id: String) -> InventoryTarget? {
+        guard let colon = id.firstIndex(of: ":"), let type = TargetType(rawValue: String(id[..<colon])), type.idForm == .name else { return nil }
+        let native = String(id[id.index(after: colon)...])
+        return InventoryTarget(id: id, type: type, nativeID: native, name: native, state: "ready")
+    }
+
     /// `web-1 (vm:104)`.
     public var friendlyLabel: String { name == nativeID ? id : "\(name) (\(id))" }
 

@@ -160,6 +160,30 @@ public struct LedgerRecord: Sendable {
         return record
     }
 
+    /// The record of a dry-run: one result per target, and the transcript in its details.
+    /// A dry-run with errors disables its policy until a later one passes.
+    public static func dryRun(_ plan: PolicyPlan, commit: String, at ts: Timestamp) -> LedgerRecord {
+        let summaries = plan.actions.map(\.result.summary).joined(separator: "; ")
+        let message: String
+        if plan.severity >= .error {
+            let problem = plan.findings.first { $0.code.severity >= .error }?.message ?? plan.actions.first { !$0.result.ok }?.result.reason
+            message = "dry-run of \(plan.name) failed: \(problem ?? "error"); the policy is disabled until a dry-run passes"
+        } else {
+            message = "dry-run of \(plan.name): " + (summaries.isEmpty ? (plan.findings.first?.message ?? "nothing to do") : summaries)
+        }
+        let results = plan.actions.flatMap { a in
+            let effects = Dictionary(a.result.perTarget.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            return a.targets.map { t in
+                let effect = effects[t.id]
+                return RecordResult(targetID: t.id, capability: a.action.capability, verb: a.action.verb, severity: a.result.severity,
+                                    outcome: effect.map { $0.isNoOp ? "already-in-state" : "would-change" } ?? (a.result.ok ? "would-change" : "blocked"),
+                                    idempotencyKey: t.key, detail: effect.map { "\($0.from) → \($0.to)" } ?? a.result.reason)
+            }
+        }
+        return LedgerRecord(kind: .dryRun, ts: ts, severity: plan.severity, policyID: plan.policyID, commit: commit,
+                            results: results, message: message, details: plan.json)
+    }
+
     /// The event of a record of a consumed event, nil for other records.
     public var event: Event? {
         if case .consumed(let event, _, _, _) = body { return event }

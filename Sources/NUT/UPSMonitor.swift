@@ -95,7 +95,7 @@ public final class UPSMonitor: Sendable {
         /// Sleeps `seconds` unless stopped first.
         func pause(_ seconds: Double) {
             wake.lock()
-            if !isStopped { wake.wait(until: Date().addingTimeInterval(seconds)) }
+            if !isStopped { _ = wake.wait(until: Date().addingTimeInterval(seconds)) }
             wake.unlock()
         }
 

@@ -13,7 +13,7 @@ public enum PolicyOpsMain {
 
     static var commands: [any Command.Type] { [
         ValidateCommand.self, PlanCommand.self, DiffCommand.self, ExplainCommand.self, CompileCommand.self, SchemaCommand.self,
-        InverseCommand.self, HookCommand.self, ReconcileCommand.self, EventCommand.self, StatusCommand.self,
+        InverseCommand.self, SimulateCommand.self, HookCommand.self, ReconcileCommand.self, EventCommand.self, StatusCommand.self,
         LedgerCommand.self, InventoryCommand.self,
     ] }
 

@@ -55,7 +55,7 @@ public actor Reconciler: RecordSink {
         store = try StateDirectory(root: options.stateDirectory)
         inbox = Inbox(stateDirectory: options.stateDirectory)
         engine = Engine(drivers: drivers, clock: clock)
-        let relay = SinkRelay()
+        let relay = RecordRelay()
         scheduler = ExecutionScheduler(drivers: drivers, clock: clock, sink: relay, maxConcurrency: options.maxConcurrency)
         if options.watchUPS {
             // The monitor's events go through the inbox like every other event: recorded,
@@ -73,7 +73,7 @@ public actor Reconciler: RecordSink {
         } else {
             upsMonitor = nil
         }
-        relay.target = self
+        relay.connect(self)
     }
 
     // MARK: recording
@@ -402,7 +402,7 @@ public actor Reconciler: RecordSink {
                     unfrozen.append(p.id)
                 }
             }
-            guard await record(plans.map { dryRunRecord($0, commit: commit, now: now) }) else { return }
+            guard await record(plans.map { LedgerRecord.dryRun($0, commit: commit, at: now) }) else { return }
         }
         for (id, targets) in frozen { set.freeze(id, targets: targets) }
         let previous = applied
@@ -464,24 +464,6 @@ public actor Reconciler: RecordSink {
         }
     }
 
-    func dryRunRecord(_ plan: PolicyPlan, commit: String, now: Timestamp) -> LedgerRecord {
-        let problem = plan.findings.first { $0.code.severity >= .error }?.message
-            ?? plan.actions.first { !$0.result.ok }?.result.reason
-        let message = plan.severity >= .error
-            ? "dry-run of \(plan.name) failed: \(problem ?? "error"); the policy is disabled until a dry-run passes"
-            : "dry-run of \(plan.name): " + (plan.actions.map(\.result.summary).joined(separator: "; ").isEmpty ? (plan.findings.first?.message ?? "nothing to do") : plan.actions.map(\.result.summary).joined(separator: "; "))
-        return LedgerRecord(kind: .dryRun, ts: now, severity: plan.severity, policyID: plan.policyID, commit: commit,
-                            results: plan.actions.flatMap { a in
-                                a.targets.map { t in
-                                    let effect = a.result.perTarget.first { $0.id == t.id }
-                                    return RecordResult(targetID: t.id, capability: a.action.capability, verb: a.action.verb,
-                                                        severity: a.result.severity, outcome: effect.map { $0.isNoOp ? "already-in-state" : "would-change" } ?? (a.result.ok ? "would-change" : "blocked"),
-                                                        idempotencyKey: t.key, detail: effect.map { "\($0.from) → \($0.to)" } ?? a.result.reason)
-                                }
-                            },
-                            message: plan.severity >= .error ? message : message, details: plan.json)
-    }
-
     /// Dry-runs the disabled policies again now and then; one that passes is enabled again.
     func retryDisabled() async {
         let disabled = await engine.disabledPolicies
@@ -492,7 +474,7 @@ public actor Reconciler: RecordSink {
         let policies = disabled.keys.sorted().compactMap { set.policy($0) }
         guard !policies.isEmpty else { return }
         let plans = await engine.plan(policies)
-        _ = await record(plans.map { dryRunRecord($0, commit: set.commit, now: now) })
+        _ = await record(plans.map { LedgerRecord.dryRun($0, commit: set.commit, at: now) })
         for plan in plans where plan.severity < .error { log.info("dry-run passes again: enabled", ["policy": plan.name]) }
         await writeStatus()
     }
@@ -638,17 +620,6 @@ public actor Reconciler: RecordSink {
         ])
         let text = lines.joined(separator: "\n") + "\n"
         try? AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")
-    }
-}
-
-/// Passes the scheduler's records to the reconciler (which creates the scheduler, so it
-/// cannot hand itself over before it exists).
-final class SinkRelay: RecordSink, @unchecked Sendable {
-    weak var target: Reconciler?
-
-    func record(_ records: [LedgerRecord]) async -> Bool {
-        guard let target else { return false }
-        return await target.record(records)
     }
 }
 

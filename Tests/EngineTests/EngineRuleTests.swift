@@ -170,13 +170,16 @@ import Drivers
         #expect(await h.send(.upsState, ["state": "on_battery"]).outcomes().contains("scheduled"))
     }
 
-    @Test func authDeniedAndMissingDriversAreErrors() async {
+    /// Credentials refused by a host, and a secret that does not resolve (the pve host's
+    /// token is in an environment variable that is not set): both are auth errors.
+    @Test func authDeniedAndUnresolvedSecretsAreErrors() async {
         let h = await Harness(World.set(["s": World.policy("shut"),
                                          "p": World.policy("pve-shut", host: World.pve, action: #"{"capability_id": "proxmox.vm", "verb": "shutdown"}"#)]))
         await h.injectFaults(await h.host(World.rack)) { $0.authDenied = true }
         let decisions = await h.send(.upsState, ["state": "on_battery"]).decisions
-        #expect(decisions.map { $0.details["code"]?.stringValue ?? "" }.sorted() == ["PO5005", "PO5012"])
+        #expect(decisions.map { $0.details["code"]?.stringValue ?? "" }.sorted() == ["PO5005", "PO5005"])
         #expect(decisions.allSatisfy { $0.severity == .error })
+        #expect(decisions.contains { $0.message.contains("environment variable X") }, "\(decisions.map(\.message))")
     }
 
     @Test func conditionsReadTheUPSTheHostAndTheTargets() async {

@@ -75,9 +75,9 @@ actor Harness: RecordSink {
         self.set = set
         let drivers = StandardDrivers(world: world, clock: realTime ? SystemClock() : clock, simulatedWorkMilliseconds: workMilliseconds)
         engine = Engine(drivers: drivers, clock: clock)
-        let relay = Relay()
+        let relay = RecordRelay()
         scheduler = ExecutionScheduler(drivers: drivers, clock: clock, sink: relay, maxConcurrency: maxConcurrency)
-        relay.target = self
+        relay.connect(self)
         await engine.apply(set)
         await scheduler.use(hosts: set.hosts, commit: set.commit)
         // As the reconciler does when it applies a commit.
@@ -138,11 +138,6 @@ actor Harness: RecordSink {
     }
 
     func host(_ id: String) -> HostDeclaration { set.hosts[id]! }
-}
-
-final class Relay: RecordSink, @unchecked Sendable {
-    weak var target: Harness?
-    func record(_ records: [LedgerRecord]) async -> Bool { await target?.record(records) ?? false }
 }
 
 extension Array where Element == LedgerRecord {
