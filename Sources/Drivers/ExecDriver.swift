@@ -5,6 +5,7 @@ import CSystem
 import Dispatch
 import Engine
 import Foundation
+import HTTP
 import Policy
 import Secrets
 
@@ -106,11 +107,9 @@ public struct ExecDriver: Driver {
         let settings: Settings
         do { settings = try self.settings(host) } catch { return failed(error.message) }
         let timeout = Double(action.params["timeout_s"]?.integerValue ?? 30)
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<CommandResult, Never>) in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: Self.runCommand(program: program, arguments: Array(argv.dropFirst()),
-                                                               directory: settings.workingDirectory, environment: settings.environment, timeout: timeout))
-            }
+        let result = await runBlocking {
+            Self.runCommand(program: program, arguments: Array(argv.dropFirst()),
+                            directory: settings.workingDirectory, environment: settings.environment, timeout: timeout)
         }
         var detail = result.summary
         if !result.output.isEmpty { detail += "; output: " + result.output }
@@ -120,7 +119,7 @@ public struct ExecDriver: Driver {
         return TargetOutcome(targetID: target.id, severity: result.succeeded ? .info : .error, outcome: result.succeeded ? "succeeded" : "failed", detail: detail)
     }
 
-    struct CommandResult {
+    struct CommandResult: Sendable {
         var succeeded: Bool
         var summary: String
         var output: String

@@ -110,11 +110,19 @@ public struct ProxmoxDriver: Driver {
         }
         let sla = Double(capabilities.first?.dryRunRefreshSLASeconds ?? 5)
         let timeout = full ? timing.requestSeconds : sla
+        // VMs and containers are listed at once: the fast refresh takes one SLA, not two.
+        func list(_ kind: String) async -> Result<JSON, Failure> {
+            do throws(Failure) { return .success(try await call(api, "GET", "/nodes/\(Self.encode(api.node))/\(kind)", timeout: timeout)) }
+            catch { return .failure(error) }
+        }
+        async let vms = list("qemu")
+        async let containers = list("lxc")
+        let lists = [(TargetType.vm, await vms), (.ct, await containers)]
         var targets: [InventoryTarget] = []
         var problems: [(DiagnosticCode, String)] = []
-        for (type, kind) in [(TargetType.vm, "qemu"), (.ct, "lxc")] {
-            do {
-                let list = try await call(api, "GET", "/nodes/\(Self.encode(api.node))/\(kind)", timeout: timeout)
+        for (type, result) in lists {
+            switch result {
+            case .success(let list):
                 for guest in (list.arrayValue ?? []).sorted(by: { ($0["vmid"]?.integerValue ?? 0) < ($1["vmid"]?.integerValue ?? 0) }) {
                     guard let vmid = guest["vmid"]?.integerValue ?? guest["vmid"]?.stringValue.flatMap({ Int64($0) }) else { continue }
                     let native = String(vmid)
@@ -124,7 +132,7 @@ public struct ProxmoxDriver: Driver {
                     targets.append(InventoryTarget(id: type.targetID(native), type: type, nativeID: native, name: guest["name"]?.stringValue ?? native,
                                                    state: guest["status"]?.stringValue ?? "unknown", labels: labels))
                 }
-            } catch {
+            case .failure(let error):
                 problems.append((error.code, error.message))
             }
         }

@@ -51,8 +51,9 @@ public struct PolicyPlan: Sendable {
 }
 
 extension Engine {
-    /// Dry-runs policies: each host is refreshed once, then every action of every policy is
-    /// dry-run on the targets it selects now. Changes nothing anywhere.
+    /// Dry-runs policies: each host is refreshed once (the fast refresh of preflight, within
+    /// the driver's SLA), then every action of every policy is dry-run on the targets it
+    /// selects now. Changes nothing anywhere.
     public func plan(_ policies: [RuntimePolicy]) async -> [PolicyPlan] {
         var fresh: [String: HostInventory] = [:]
         var out: [PolicyPlan] = []
@@ -60,7 +61,7 @@ extension Engine {
             let hostID = p.spec.targets.hostID
             let inv: HostInventory
             if let known = fresh[hostID] { inv = known } else {
-                inv = await refresh(hostID, full: true)
+                inv = await refresh(hostID)
                 fresh[hostID] = inv
             }
             let host = set.hosts[hostID]

@@ -83,12 +83,8 @@ public struct HTTPClient: Sendable {
     /// Sends a request; throws when there is no response (a response with an error status
     /// is returned, not thrown).
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let result: Result<HTTPResponse, HTTPError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: Self.perform(request, verification: verification))
-            }
-        }
-        return try result.get()
+        let verification = self.verification
+        return try await runBlocking { Self.perform(request, verification: verification) }.get()
     }
 
     static func perform(_ request: HTTPRequest, verification: TLSVerification) -> Result<HTTPResponse, HTTPError> {

@@ -145,15 +145,14 @@ import Secrets
     }
 
     /// A node slower than the refresh SLA (5 s): the fast refresh gives up and says so; the
-    /// engine then works from the last inventory, marked stale.
+    /// engine then works from the last inventory, marked stale. (How long it takes is measured
+    /// in a process of its own, by RefreshSLATests: tests beside this one share its threads.)
     @Test func aSlowNodeBeyondTheRefreshSLA() async throws {
         let (sim, cert) = try start()
         let host = Self.host(sim.url, pin: cert.sha256)
         let driver = Self.driver()
         try sim.control("POST", "/_sim/state", ["delay_ms": 6000])
-        let started = Date()
         let slow = await driver.refresh(host, full: false)
         #expect(!slow.reachable && slow.problem?.contains("did not answer in time") == true, "\(slow.problem ?? "")")
-        #expect(Date().timeIntervalSince(started) < 12)
     }
 }

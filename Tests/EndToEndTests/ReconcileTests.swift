@@ -308,13 +308,14 @@ final class ReconcileRig: @unchecked Sendable {
         let dry = try #require(((first["actions"] as? [[String: Any]])?.first)?["dry_run"] as? [String: Any])
         for key in ["ok", "severity", "idempotency_key", "preconditions", "plan", "effects", "reason"] { #expect(dry.keys.contains(key), "\(key)") }
         #expect((first["used_inventory"] as? [String: Any])?["stale"] as? Bool == false)
-        // Enabling the policy on the real Proxmox host: its driver is not built: an error.
+        // Enabling the policy on the real Proxmox host, with its token's secret not in the
+        // environment: an error that names the variable.
         let pve = "policies/power/pve-shutdown-on-low-runtime.json"
         rig.repo.write(pve, rig.repo.directory.read(pve)!.replacingOccurrences(of: "\"enabled\": false", with: "\"enabled\": true"))
         try rig.repo.commit("enable pve")
         let error = try Paths.policyops(["plan", "--repo", rig.repo.path])
         #expect(error.status == 3)
-        #expect(error.stdout.contains("PO5012"))
+        #expect(error.stdout.contains("PO5005") && error.stdout.contains("PVE1_TOKEN_SECRET is not set"), "\(error.stdout)")
         let markdown = try Paths.policyops(["plan", "--repo", rig.repo.path, "--format", "markdown"])
         #expect(markdown.stdout.hasPrefix("### PolicyOps plan of"))
         rig.repo.write("policies/bad.json", "{")

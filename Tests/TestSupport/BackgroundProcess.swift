@@ -4,7 +4,9 @@ import Foundation
 public final class BackgroundProcess: @unchecked Sendable {
     let process = Process()
     let errorPipe = Pipe()
+    let outputPipe = Pipe()
     private var collected = Data()
+    private var collectedOutput = Data()
     private let lock = NSLock()
 
     /// Starts `executable` with `arguments`.
@@ -14,12 +16,19 @@ public final class BackgroundProcess: @unchecked Sendable {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment { process.environment = environment }
         process.standardError = errorPipe
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = outputPipe
         errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self else { return }
             self.lock.lock()
             self.collected.append(data)
+            self.lock.unlock()
+        }
+        outputPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.lock()
+            self.collectedOutput.append(data)
             self.lock.unlock()
         }
         try process.runWithSignalsUnblocked()
@@ -34,6 +43,13 @@ public final class BackgroundProcess: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return String(decoding: collected, as: UTF8.self)
+    }
+
+    /// What it wrote on standard output so far.
+    public var stdout: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: collectedOutput, as: UTF8.self)
     }
 
     /// Its pid.
