@@ -17,18 +17,8 @@ enum PlanCommand: Command {
         discussion: "Exit status: 0 no errors (warnings allowed), 1 the commit has blockers, 2 usage or environment error, 3 a dry-run found errors.")
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
-        let view = try RepositoryOptions.open(arguments, context, requireGit: true)
-        let id = try view.resolve(arguments.value("rev") ?? "HEAD")
-        let result = try CompileSession(view: view).compile(id)
-        if result.compilation.hasBlocker {
-            for d in result.compilation.diagnostics where d.severity == .blocker { context.console.print(d.textLine) }
-            context.console.print("FAILED: \(id.short) has blockers; nothing to plan (policyops validate --rev \(id.short))")
-            return .blockers
-        }
-        let irs = Dictionary(result.manifest.entries.compactMap { e in e.ir.map { (e.path, $0) } }, uniquingKeysWith: { a, _ in a })
-        let policies = result.manifest.compiledPolicies.map { RuntimePolicy(path: $0.key, compiled: $0.value, ir: irs[$0.key] ?? "") }
-        let set = PolicySet(commit: id.hex, policies: policies, hosts: result.compilation.hosts, ups: result.compilation.upsDeclarations,
-                            timeZone: result.compilation.settings.timeZone)
+        guard let commit = try RunnablePolicies.load(arguments, context, doing: "plan") else { return .blockers }
+        let set = commit.set, id = commit.id
         let clock = SystemClock()
         let world: any SimulatedWorld = arguments.value("state").map { FileSimulatedWorld(stateDirectory: context.absolute($0)) } ?? MemorySimulatedWorld()
         let engine = Engine(drivers: StandardDrivers(world: world, clock: clock, secrets: Secrets(environment: context.environment)), clock: clock)
@@ -36,7 +26,7 @@ enum PlanCommand: Command {
             await engine.apply(set)
             return await engine.plan(set.policies)
         }
-        let summary = "\(id.short) \"\(result.commit.summary)\""
+        let summary = commit.heading
         switch arguments.value("format") ?? "text" {
         case "json":
             context.console.print(JSON.object([

@@ -59,25 +59,15 @@ enum SimulateCommand: Command {
             trace.until = until
         }
 
-        let view = try RepositoryOptions.open(arguments, context, requireGit: true)
-        let id = try view.resolve(arguments.value("rev") ?? "HEAD")
-        let result = try CompileSession(view: view).compile(id)
-        if result.compilation.hasBlocker {
-            for d in result.compilation.diagnostics where d.severity == .blocker { context.console.print(d.textLine) }
-            context.console.print("FAILED: \(id.short) has blockers; nothing to simulate (policyops validate --rev \(id.short))")
-            return .blockers
-        }
-        let irs = Dictionary(result.manifest.entries.compactMap { e in e.ir.map { (e.path, $0) } }, uniquingKeysWith: { a, _ in a })
-        let policies = result.manifest.compiledPolicies.map { RuntimePolicy(path: $0.key, compiled: $0.value, ir: irs[$0.key] ?? "") }
-        let set = PolicySet(commit: id.hex, policies: policies, hosts: result.compilation.hosts, ups: result.compilation.upsDeclarations,
-                            timeZone: result.compilation.settings.timeZone)
-        let known = try arguments.value("state").map { try hostStates(in: context.absolute($0), hosts: result.compilation.hosts) } ?? [:]
+        guard let commit = try RunnablePolicies.load(arguments, context, doing: "simulate") else { return .blockers }
+        let set = commit.set, id = commit.id
+        let known = try arguments.value("state").map { try hostStates(in: context.absolute($0), hosts: Array(set.hosts.values)) } ?? [:]
         for name in trace.hosts.keys.sorted() where !set.hosts.values.contains(where: { $0.name == name || $0.id == name }) {
             context.console.error("warning: the trace describes host \(name), which \(id.short) does not declare; ignored")
         }
         let replay = OutageReplay(set: set, trace: trace, known: known)
         let report = blocking { await replay.run() }
-        let summary = "\(id.short) \"\(result.commit.summary)\""
+        let summary = commit.heading
         switch arguments.value("format") ?? "text" {
         case "json": context.console.print(report.json.pretty(), terminator: "")
         case "markdown": context.console.print(ReplayTranscript.markdown(report, summary: summary, trace: tracePath), terminator: "")
