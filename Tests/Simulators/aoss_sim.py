@@ -34,6 +34,9 @@ Control API (no session, no delay, not recorded):
     POST /_sim/expire-sessions  every open session expires now
     GET  /_sim/requests         JSON array of the REST requests seen (passwords redacted)
     POST /_sim/reset-requests   forget them
+
+The HTTP server plumbing (threads, TLS, the command line's common options, the PORT line and
+the exit on signals) is simserver.py's.
 """
 
 import argparse
@@ -41,14 +44,13 @@ import copy
 import json
 import re
 import secrets
-import signal
-import ssl
 import string
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
+
+import simserver
 
 DEFAULT_STATE = {
     "username": "admin",
@@ -311,41 +313,11 @@ def session_id_from(cookie_header):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(simserver.Handler):
     server_version = "aoss-sim"
-    sys_version = ""
-
-    def version_string(self):
-        return self.server_version
+    log_name = "aoss-sim"
 
     # -- plumbing -------------------------------------------------------------------------
-    def setup(self):
-        self.request.settimeout(30)
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.do_handshake()  # in this worker thread, not in the accept loop
-        super().setup()
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("aoss-sim: %s - %s\n" % (self.address_string(), fmt % args))
-
-    def read_body(self):
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                line = self.rfile.readline(65537)
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
     def send_json(self, status, obj, extra_headers=()):
         self.response_status = status
         if status == 204:
@@ -367,15 +339,10 @@ class Handler(BaseHTTPRequestHandler):
     def error(self, status, message):
         self.send_json(status, {"message": message})
 
-    def do_GET(self):
-        self.dispatch()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
-
     def dispatch(self):
-        sim = self.server.sim
+        sim = self.server.app
         self.response_status = None
-        raw = self.read_body()
+        raw, _ = self.read_body()
         split = urlsplit(self.path)
         if split.path.startswith("/_sim/") or split.path == "/_sim":
             try:
@@ -577,27 +544,6 @@ class Handler(BaseHTTPRequestHandler):
         return self.error(404, "control: no such endpoint %s %s" % route)
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, addr, sim, ssl_context, verbose):
-        self.sim = sim
-        self.ssl_context = ssl_context
-        self.verbose = verbose
-        super().__init__(addr, Handler)
-
-    def get_request(self):
-        sock, addr = super().get_request()
-        if self.ssl_context is not None:
-            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        return sock, addr
-
-    def handle_error(self, request, client_address):
-        if self.verbose:
-            super().handle_error(request, client_address)
-
-
 def load_state(path):
     try:
         with open(path, "r", encoding="utf-8") as f:
@@ -615,39 +561,17 @@ def load_state(path):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="ArubaOS-Switch REST API simulator")
     ap.add_argument("--state", required=True, help="JSON state file")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--cert")
-    ap.add_argument("--key")
-    ap.add_argument("--verbose", action="store_true", help="log requests and errors to stderr")
-    args = ap.parse_args(argv)
-    if bool(args.cert) != bool(args.key):
-        ap.error("--cert and --key go together")
+    simserver.add_listen_arguments(ap)
+    simserver.add_verbose_argument(ap)
+    args = simserver.parse_args(ap, argv)
     try:
         state = load_state(args.state)
     except StateError as exc:
         sys.stderr.write("aoss-sim: %s\n" % exc)
         return 2
-
-    context = None
-    if args.cert:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(args.cert, args.key)
-
-    server = Server((args.bind, args.port), Simulator(state), context, args.verbose)
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    sys.stdout.write("PORT %d\n" % server.server_address[1])
-    sys.stdout.flush()
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-    return 0
+    context = simserver.ssl_context(args.cert, args.key)
+    server = simserver.Server((args.bind, args.port), Handler, Simulator(state), context, args.verbose)
+    return simserver.serve(server)
 
 
 if __name__ == "__main__":

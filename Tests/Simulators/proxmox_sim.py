@@ -34,6 +34,8 @@ Control API (no authentication, no delay, not recorded; plain JSON, not wrapped 
     POST /_sim/reset-requests   forget them
 
 README.md in this folder lists the real behaviours reproduced and where each fact comes from.
+The HTTP server plumbing (threads, TLS, the command line's common options, the PORT line and
+the exit on signals) is simserver.py's.
 """
 
 import argparse
@@ -42,13 +44,13 @@ import gzip
 import json
 import random
 import re
-import signal
 import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+import simserver
 
 # ---------------------------------------------------------------------------------------------
 # State
@@ -1033,28 +1035,10 @@ class Response:
 KNOWN_METHODS = ("GET", "POST", "PUT", "DELETE")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(simserver.Handler):
     server_version = "pve-api-daemon/3.0"
-    timeout = 30  # idle keep-alive connections are closed after this
-
-    def version_string(self):
-        return self.server_version
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("proxmox_sim: " + (fmt % args) + "\n")
-
-    def setup(self):
-        super().setup()
-        if isinstance(self.connection, ssl.SSLSocket):
-            self.connection.do_handshake()
-
-    # Every method goes through dispatch; unknown ones get the real server's answer.
-    def do_GET(self):
-        self.dispatch()
-
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
+    log_name = "proxmox_sim"
+    log_client = False
 
     def send(self, resp, extra=()):
         reason = (resp.reason or "").splitlines()[0] if resp.reason else ""
@@ -1082,7 +1066,8 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         self.wfile.flush()
 
-    def read_body(self):
+    def read_plain_body(self):
+        """(body, None), or (None, the 501 reason): pve-http-server takes no chunked body."""
         te = self.headers.get("Transfer-Encoding")
         if te:
             return None, ("chunked transfer encoding not supported" if te.lower() == "chunked"
@@ -1097,23 +1082,23 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n > 0 else b"", None
 
     def dispatch(self):
-        sim = self.server.sim
+        sim = self.server.app
         split = urlsplit(self.path)
         path = unquote(split.path)
         if path == "/_sim" or path.startswith("/_sim/"):
-            body, err = self.read_body()
+            body, err = self.read_plain_body()
             if err:
                 return self.send(Response(501, err, b"", close=True))
             return self.control(sim, path, body)
 
         if self.command not in KNOWN_METHODS:
-            self.read_body()
+            self.read_plain_body()
             return self.send(Response(501, f"method '{self.command}' not available", b"", close=True))
 
         query = dict(parse_qsl(split.query, keep_blank_values=True))
         entry = {"time": time.time(), "method": self.command, "path": path, "query": query,
                  "form": {}, "authorization": self.headers.get("Authorization") is not None}
-        body, err = self.read_body()
+        body, err = self.read_plain_body()
         if err:
             entry["status"] = 501
             with sim.lock:
@@ -1291,29 +1276,6 @@ class Handler(BaseHTTPRequestHandler):
                   [("Content-Type", "application/json")])
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, addr, sim, ssl_context, verbose):
-        self.sim = sim
-        self.ssl_context = ssl_context
-        self.verbose = verbose
-        super().__init__(addr, Handler)
-
-    def get_request(self):
-        sock, addr = super().get_request()
-        if self.ssl_context is not None:
-            # The handshake runs in the connection's own thread (Handler.setup), so a client that
-            # never finishes it cannot stall the accept loop.
-            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        return sock, addr
-
-    def handle_error(self, request, client_address):
-        if self.verbose:
-            super().handle_error(request, client_address)
-
-
 def load_state(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -1325,37 +1287,17 @@ def load_state(path):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Proxmox VE REST API simulator")
     ap.add_argument("--state", required=True, help="state file (JSON)")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--cert")
-    ap.add_argument("--key")
-    ap.add_argument("--verbose", action="store_true")
-    args = ap.parse_args(argv)
-    if bool(args.cert) != bool(args.key):
-        ap.error("--cert and --key go together")
+    simserver.add_listen_arguments(ap)
+    simserver.add_verbose_argument(ap)
+    args = simserver.parse_args(ap, argv)
     try:
         sim = Sim(load_state(args.state))
     except StateError as e:
         print(f"proxmox_sim: {e}", file=sys.stderr)
         return 2
-    ctx = None
-    if args.cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(args.cert, args.key)
-    server = Server((args.bind, args.port), sim, ctx, args.verbose)
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print(f"PORT {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-    return 0
+    ctx = simserver.ssl_context(args.cert, args.key, minimum_version=ssl.TLSVersion.TLSv1_2)
+    server = simserver.Server((args.bind, args.port), Handler, sim, ctx, args.verbose)
+    return simserver.serve(server)
 
 
 if __name__ == "__main__":

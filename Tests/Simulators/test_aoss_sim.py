@@ -12,11 +12,11 @@ import sys
 import tempfile
 import time
 import unittest
-import urllib.error
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "aoss_sim.py")
+from simtest import SimProcess, openssl_cert, request, script_path
+
+SCRIPT = "aoss_sim.py"
 
 PORTS = [
     {"port_id": "1/1", "is_poe_enabled": True, "poe_priority": "PPP_LOW", "power_watts": 6.5, "name": "ap-1"},
@@ -28,36 +28,6 @@ STATE = {"username": "admin", "password": "secret", "api_versions": ["v3", "v4",
          "session_seconds": 600, "max_sessions": 5, "ports": PORTS, "delay_ms": 0}
 
 
-def make_cert(directory):
-    """A self-signed certificate for localhost/127.0.0.1 (the same openssl call as the Swift tests)."""
-    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "2",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    return cert, key
-
-
-def start(args):
-    """Starts the simulator; returns (process, port) once it printed its PORT line."""
-    proc = subprocess.Popen([sys.executable, SCRIPT] + args + ["--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    if not line.startswith("PORT "):
-        proc.kill()
-        raise RuntimeError("no PORT line: %r %r" % (line, proc.stderr.read()))
-    return proc, int(line.split()[1])
-
-
-def stop(proc, sig=signal.SIGTERM):
-    proc.send_signal(sig)
-    try:
-        rc = proc.wait(timeout=10)
-    finally:
-        proc.stdout.close()
-        proc.stderr.close()
-    return rc
-
-
 class Client:
     def __init__(self, base, context=None):
         self.base = base
@@ -66,18 +36,13 @@ class Client:
     def call(self, method, path, body=None, raw=None, cookie=None, timeout=5, headers=None):
         """(status, headers, parsed JSON body or None)."""
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        req = urllib.request.Request(self.base + path, data=data, method=method)
+        hdrs = {}
         if data is not None:
-            req.add_header("Content-Type", "application/json")
+            hdrs["Content-Type"] = "application/json"
         if cookie:
-            req.add_header("Cookie", cookie)
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, context=self.context, timeout=timeout) as resp:
-                status, hdrs, payload = resp.status, resp.headers, resp.read()
-        except urllib.error.HTTPError as err:
-            status, hdrs, payload = err.code, err.headers, err.read()
+            hdrs["Cookie"] = cookie
+        hdrs.update(headers or {})
+        status, _, hdrs, payload = request(self.base + path, method, data, hdrs, self.context, timeout)
         return status, hdrs, (json.loads(payload) if payload else None)
 
     def login(self, version="v7", user="admin", password="secret"):
@@ -91,17 +56,17 @@ class AossSimTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
-        cls.cert, cls.key = make_cert(cls.tmp.name)
+        cls.cert, cls.key = openssl_cert(cls.tmp.name)
         state_file = os.path.join(cls.tmp.name, "state.json")
         with open(state_file, "w") as f:
             json.dump(STATE, f)
-        cls.proc, cls.port = start(["--state", state_file, "--cert", cls.cert, "--key", cls.key])
+        cls.sim = SimProcess(SCRIPT, ["--state", state_file, "--cert", cls.cert, "--key", cls.key])
         context = ssl.create_default_context(cafile=cls.cert)
-        cls.c = Client("https://127.0.0.1:%d" % cls.port, context)
+        cls.c = Client("https://127.0.0.1:%d" % cls.sim.port, context)
 
     @classmethod
     def tearDownClass(cls):
-        rc = stop(cls.proc)
+        rc = cls.sim.stop()
         cls.tmp.cleanup()
         assert rc == 0, "SIGTERM should exit 0, got %r" % rc
 
@@ -414,14 +379,14 @@ class AossSimProcessTest(unittest.TestCase):
             state_file = os.path.join(tmp, "s.json")
             with open(state_file, "w") as f:
                 json.dump({"ports": [{"port_id": "1", "is_poe_enabled": True, "power_watts": 3}]}, f)
-            proc, port = start(["--state", state_file])
+            sim = SimProcess(SCRIPT, ["--state", state_file])
             try:
-                c = Client("http://127.0.0.1:%d" % port)
+                c = Client("http://127.0.0.1:%d" % sim.port)
                 cookie = c.login()  # defaults: admin / secret, v3..v7
                 self.assertEqual(c.call("GET", "/rest/v7/ports/1/poe", cookie=cookie)[2]["port_id"], "1")
                 self.assertEqual(c.call("GET", "/_sim/state")[2]["session_seconds"], 600)
             finally:
-                rc = stop(proc, signal.SIGINT)
+                rc = sim.stop(signal.SIGINT)
             self.assertEqual(rc, 0)
 
     def test_bad_state_file(self):
@@ -429,7 +394,7 @@ class AossSimProcessTest(unittest.TestCase):
             state_file = os.path.join(tmp, "s.json")
             with open(state_file, "w") as f:
                 json.dump({"ports": [{"port_id": "1"}, {"port_id": "1"}]}, f)
-            r = subprocess.run([sys.executable, SCRIPT, "--state", state_file, "--port", "0"],
+            r = subprocess.run([sys.executable, script_path(SCRIPT), "--state", state_file, "--port", "0"],
                                capture_output=True, text=True, timeout=10)
             self.assertNotEqual(r.returncode, 0)
             self.assertEqual(r.stdout, "")

@@ -24,9 +24,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SIM = os.path.join(HERE, "proxmox_sim.py")
-MAKE_CERT = os.path.join(HERE, "make_cert.sh")
+from simtest import SimProcess, make_cert, request, script_path
+
+SIM = "proxmox_sim.py"
 
 TOKEN = "PVEAPIToken=root@pam!ci=s3cret"
 AUDIT_ONLY = "PVEAPIToken=ops@pve!audit=aud1t"
@@ -61,36 +61,9 @@ STATE = {
 }
 
 
-def make_cert(directory, ca=False):
-    args = ["bash", MAKE_CERT, directory] + (["--ca"] if ca else [])
-    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
-    return out
-
-
-class SimProcess:
-    """proxmox_sim.py as a subprocess; `port` once it printed `PORT <n>`."""
-
-    def __init__(self, state_path, cert=None, key=None):
-        args = [sys.executable, SIM, "--state", state_path, "--port", "0"]
-        if cert:
-            args += ["--cert", cert, "--key", key]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.fullmatch(r"PORT (\d+)\n", line)
-        if not m:
-            self.proc.kill()
-            raise RuntimeError(f"simulator did not start: {line!r} {self.proc.stderr.read()}")
-        self.port = int(m.group(1))
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            rc = self.proc.wait(timeout=5)
-        finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
-        return rc
+def start_sim(state_path, cert=None, key=None):
+    """proxmox_sim.py as a subprocess, over HTTPS with cert and key."""
+    return SimProcess(SIM, ["--state", state_path] + (["--cert", cert, "--key", key] if cert else []))
 
 
 class ProxmoxSimTest(unittest.TestCase):
@@ -106,7 +79,7 @@ class ProxmoxSimTest(unittest.TestCase):
         cls.state_path = os.path.join(cls.tmp.name, "state.json")
         with open(cls.state_path, "w") as f:
             json.dump(state, f)
-        cls.sim = SimProcess(cls.state_path, cls.cert, os.path.join(cls.tmp.name, "key.pem"))
+        cls.sim = start_sim(cls.state_path, cls.cert, os.path.join(cls.tmp.name, "key.pem"))
         cls.base = f"https://localhost:{cls.sim.port}"
         cls.ctx = ssl.create_default_context(cafile=cls.cert)
 
@@ -130,12 +103,7 @@ class ProxmoxSimTest(unittest.TestCase):
         if form is not None:
             data = urllib.parse.urlencode(form).encode()
             hdrs.setdefault("Content-Type", "application/x-www-form-urlencoded")
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=hdrs)
-        try:
-            with urllib.request.urlopen(req, context=self.ctx, timeout=10) as r:
-                status, reason, raw, rh = r.status, r.reason, r.read(), r.headers
-        except urllib.error.HTTPError as e:
-            status, reason, raw, rh = e.code, e.reason, e.read(), e.headers
+        status, reason, rh, raw = request(self.base + path, method, data, hdrs, self.ctx, timeout=10)
         parsed = json.loads(raw) if raw and rh.get("Content-Encoding") != "gzip" else None
         return status, reason, parsed, raw, rh
 
@@ -643,7 +611,7 @@ class CertificateAndSignalTest(unittest.TestCase):
         d = self.tmp.name
         for name in ("ca.pem", "cert.pem", "key.pem"):
             self.assertTrue(os.path.exists(os.path.join(d, name)), name)
-        sim = SimProcess(self.state, os.path.join(d, "cert.pem"), os.path.join(d, "key.pem"))
+        sim = start_sim(self.state, os.path.join(d, "cert.pem"), os.path.join(d, "key.pem"))
         try:
             ctx = ssl.create_default_context(cafile=os.path.join(d, "ca.pem"))
             for host in ("localhost", "127.0.0.1"):
@@ -660,7 +628,7 @@ class CertificateAndSignalTest(unittest.TestCase):
 
     def test_plain_http_and_signals(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
-            sim = SimProcess(self.state)
+            sim = start_sim(self.state)
             conn = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=5)
             conn.request("GET", "/api2/json/nodes", headers={"Authorization": TOKEN})
             r = conn.getresponse()
@@ -673,8 +641,8 @@ class CertificateAndSignalTest(unittest.TestCase):
     def test_bad_state_file(self):
         with open(self.state, "w") as f:
             json.dump({"guests": [{"node": "pve-1", "vmid": 104, "status": "sleeping"}]}, f)
-        r = subprocess.run([sys.executable, SIM, "--state", self.state], capture_output=True,
-                           text=True, timeout=10)
+        r = subprocess.run([sys.executable, script_path(SIM), "--state", self.state],
+                           capture_output=True, text=True, timeout=10)
         self.assertEqual(r.returncode, 2)
         self.assertEqual(r.stdout, "")
         self.assertIn("status", r.stderr)

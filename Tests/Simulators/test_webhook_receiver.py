@@ -8,72 +8,36 @@ import hashlib
 import hmac
 import http.client
 import json
-import os
 import signal
 import ssl
-import subprocess
-import sys
 import tempfile
 import time
 import unittest
-import urllib.error
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "webhook_receiver.py")
+from simtest import SimProcess, openssl_cert, request
 
-
-def make_cert(directory):
-    """A self-signed certificate for localhost/127.0.0.1 (the same openssl call as the Swift tests)."""
-    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "2",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    return cert, key
-
-
-def start(args):
-    proc = subprocess.Popen([sys.executable, SCRIPT] + args + ["--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    if not line.startswith("PORT "):
-        proc.kill()
-        raise RuntimeError("no PORT line: %r %r" % (line, proc.stderr.read()))
-    return proc, int(line.split()[1])
-
-
-def stop(proc, sig=signal.SIGTERM):
-    proc.send_signal(sig)
-    try:
-        rc = proc.wait(timeout=10)
-    finally:
-        proc.stdout.close()
-        proc.stderr.close()
-    return rc
+SCRIPT = "webhook_receiver.py"
 
 
 def call(base, context, method, path, data=None, headers=None, timeout=5):
     """(status, headers, body bytes)."""
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, context=context, timeout=timeout) as resp:
-            return resp.status, resp.headers, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read()
+    status, _, hdrs, body = request(base + path, method, data, headers, context, timeout)
+    return status, hdrs, body
 
 
 class WebhookReceiverTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
-        cls.cert, cls.key = make_cert(cls.tmp.name)
-        cls.proc, cls.port = start(["--cert", cls.cert, "--key", cls.key])
+        cls.cert, cls.key = openssl_cert(cls.tmp.name)
+        cls.sim = SimProcess(SCRIPT, ["--cert", cls.cert, "--key", cls.key])
+        cls.port = cls.sim.port
         cls.context = ssl.create_default_context(cafile=cls.cert)
         cls.base = "https://127.0.0.1:%d" % cls.port
 
     @classmethod
     def tearDownClass(cls):
-        rc = stop(cls.proc)
+        rc = cls.sim.stop()
         cls.tmp.cleanup()
         assert rc == 0, "SIGTERM should exit 0, got %r" % rc
 
@@ -218,14 +182,14 @@ class WebhookReceiverTest(unittest.TestCase):
 
 class WebhookReceiverProcessTest(unittest.TestCase):
     def test_command_line_status_delay_http_and_sigint(self):
-        proc, port = start(["--status", "202", "--delay-ms", "150"])
+        sim = SimProcess(SCRIPT, ["--status", "202", "--delay-ms", "150"])
         try:
             t0 = time.monotonic()
-            status, _, payload = call("http://127.0.0.1:%d" % port, None, "POST", "/p", b"{}")
+            status, _, payload = call("http://127.0.0.1:%d" % sim.port, None, "POST", "/p", b"{}")
             self.assertEqual((status, json.loads(payload)["status"]), (202, 202))
             self.assertGreaterEqual(time.monotonic() - t0, 0.15)
         finally:
-            rc = stop(proc, signal.SIGINT)
+            rc = sim.stop(signal.SIGINT)
         self.assertEqual(rc, 0)
 
 

@@ -21,19 +21,21 @@ Control API (never recorded, never delayed):
     POST /_sim/reset-requests  forget them (numbering restarts at 1)
     GET  /_sim/config          {"status": ..., "delay_ms": ...}
     POST /_sim/config          {"status": 503, "delay_ms": 0} (either key), answers the new config
+
+The HTTP server plumbing (threads, TLS, the command line's common options, the PORT line and
+the exit on signals) is simserver.py's.
 """
 
 import argparse
 import base64
 import hashlib
 import json
-import signal
-import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+import simserver
 
 NO_BODY_STATUSES = (204, 304)
 
@@ -82,40 +84,9 @@ class Receiver:
             return n
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(simserver.Handler):
     server_version = "webhook-receiver"
-    sys_version = ""
-
-    def version_string(self):
-        return self.server_version
-
-    def setup(self):
-        self.request.settimeout(30)
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.do_handshake()  # in this worker thread, not in the accept loop
-        super().setup()
-
-    def log_message(self, fmt, *args):
-        if self.server.verbose:
-            sys.stderr.write("webhook-receiver: %s - %s\n" % (self.address_string(), fmt % args))
-
-    def read_body(self):
-        """The request body as sent (de-chunked), and whether it came chunked."""
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
-            while True:
-                line = self.rfile.readline(65537)
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(65537)
-            return b"".join(chunks), True
-        length = int(self.headers.get("Content-Length") or 0)
-        return (self.rfile.read(length) if length > 0 else b""), False
+    log_name = "webhook-receiver"
 
     def send_json(self, status, obj):
         self.send_response(status)
@@ -129,13 +100,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def do_GET(self):
-        self.dispatch()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
-
     def dispatch(self):
-        recv = self.server.receiver
+        recv = self.server.app
         raw, chunked = self.read_body()
         split = urlsplit(self.path)
         if split.path == "/_sim" or split.path.startswith("/_sim/"):
@@ -182,64 +148,21 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(404, {"message": "control: no such endpoint %s %s" % route})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, addr, receiver, ssl_context, verbose):
-        self.receiver = receiver
-        self.ssl_context = ssl_context
-        self.verbose = verbose
-        super().__init__(addr, Handler)
-
-    def get_request(self):
-        sock, addr = super().get_request()
-        if self.ssl_context is not None:
-            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
-        return sock, addr
-
-    def handle_error(self, request, client_address):
-        if self.verbose:
-            super().handle_error(request, client_address)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description="webhook receiver")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--cert")
-    ap.add_argument("--key")
+    simserver.add_listen_arguments(ap)
     ap.add_argument("--status", type=int, default=200)
     ap.add_argument("--delay-ms", type=float, default=0)
-    ap.add_argument("--verbose", action="store_true", help="log requests and errors to stderr")
-    args = ap.parse_args(argv)
-    if bool(args.cert) != bool(args.key):
-        ap.error("--cert and --key go together")
+    simserver.add_verbose_argument(ap)
+    args = simserver.parse_args(ap, argv)
     receiver = Receiver(200, 0)
     try:
         receiver.set_config({"status": args.status, "delay_ms": args.delay_ms})
     except ValueError as exc:
         ap.error(str(exc))
-
-    context = None
-    if args.cert:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(args.cert, args.key)
-
-    server = Server((args.bind, args.port), receiver, context, args.verbose)
-
-    def stop(signum, frame):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    sys.stdout.write("PORT %d\n" % server.server_address[1])
-    sys.stdout.flush()
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-    return 0
+    context = simserver.ssl_context(args.cert, args.key)
+    server = simserver.Server((args.bind, args.port), Handler, receiver, context, args.verbose)
+    return simserver.serve(server)
 
 
 if __name__ == "__main__":
