@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import CSystem
-import Dispatch
 import Engine
 import Foundation
 import HTTP

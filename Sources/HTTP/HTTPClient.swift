@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import CHTTP
-import Dispatch
 
 /// How a client checks the server's certificate.
 public enum TLSVerification: Sendable, Hashable {
