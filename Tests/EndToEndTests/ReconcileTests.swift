@@ -126,14 +126,16 @@ final class ReconcileRig: @unchecked Sendable {
     }
 
     /// A real upsd with dummy-ups: the UPS goes on battery, the reconciler's monitor drops
-    /// the event into the inbox, and the example's policy shuts the web VMs down.
+    /// the event into the inbox, and the example's policy shuts the web VMs down; then the
+    /// UPS's driver dies, and after `--ups-deadtime` the UPS is `comm_lost`.
     @Test(.enabled(if: NUTRig.isInstalled, "nut-server is not installed"))
     func aRealUPSGoingOnBatteryRunsThePolicy() throws {
         let nut = try NUTRig()
         let rig = try ReconcileRig()
         rig.repo.write("ups/ups-main.json", #"{"id": "ups-main", "nut": {"host": "127.0.0.1", "port": \#(nut.port), "ups": "ups"}, "poll": "1s"}"#)
         let commit = try rig.repo.commit("watch the test UPS")
-        rig.reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", rig.repo.path, "--state", rig.state.path, "--interval", "0.2"])
+        rig.reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", rig.repo.path, "--state", rig.state.path, "--interval", "0.2",
+                                                                         "--ups-deadtime", "2s"])
         #expect(eventually { rig.applied == commit }, "\(rig.reconciler?.stderr ?? "")")
         #expect(eventually(timeout: 10) { (try? rig.ledger(["--kind", "event"]))?.contains { ($0["message"] as? String)?.contains("ups.state on_mains") == true } == true })
         try nut.set(status: "OB DISCHRG", charge: 93, runtime: 1600, load: 35)
@@ -142,6 +144,9 @@ final class ReconcileRig: @unchecked Sendable {
         let recorded = try #require((event["details"] as? [String: Any])?["event"] as? [String: Any])
         #expect((recorded["attrs"] as? [String: Any])?["source"] as? String == "nut")
         #expect((recorded["attrs"] as? [String: Any])?["charge_pct"] as? String == "93")
+        nut.killDriver()
+        #expect(eventually(timeout: 20) { (try? rig.ledger(["--kind", "event"]))?.contains { ($0["message"] as? String)?.contains("comm_lost") == true } == true },
+                "\(rig.reconciler?.stderr ?? "")")
         #expect(rig.stop() == 0)
     }
 

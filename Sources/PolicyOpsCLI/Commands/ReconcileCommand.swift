@@ -20,6 +20,7 @@ enum ReconcileCommand: Command {
             .value("log-format", "FORMAT", "Log lines on standard error (default: text).", choices: ["text", "json"]),
             .value("time-scale", "N", "Run the clock N times faster than real time, for drills and demos (timers of minutes take seconds)."),
             .flag("no-nut", "Do not watch the declared UPSes through their upsd servers (drills that play the UPS with event emit)."),
+            .value("ups-deadtime", "DURATION", "How long a UPS on battery may give no data before it is comm_lost (default: 15s; NUT's DEADTIME)."),
         ],
         discussion: """
         A post-receive hook (policyops hook install --kind post-receive) or SIGHUP wakes it at once; SIGTERM finishes the \
@@ -46,6 +47,7 @@ enum ReconcileCommand: Command {
         options.watchUPS = !arguments.flag("no-nut")
         if let i = arguments.value("interval") { options.pollInterval = try seconds(i, option: "interval") }
         if let r = arguments.value("retry") { options.retryInterval = try seconds(r, option: "retry") }
+        if let d = arguments.value("ups-deadtime") { options.upsDeadTime = try seconds(d, option: "ups-deadtime") }
         if let c = arguments.value("max-concurrency") {
             guard let n = Int(c), n >= 1, n <= 256 else { throw UsageError(message: "--max-concurrency takes a number from 1 to 256", command: spec) }
             options.maxConcurrency = n
