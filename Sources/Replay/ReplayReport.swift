@@ -58,6 +58,15 @@ public struct ReplayReport: Sendable {
     /// Policies a failed dry-run disabled when the commit was applied.
     public var disabledAtApply: [LedgerRecord] { records.filter { $0.kind == .dryRun && $0.severity >= .error } }
 
+    /// Policy id → name, from the dry-runs of the apply.
+    public var policyNames: [String: String] {
+        var out: [String: String] = [:]
+        for r in records where r.kind == .dryRun {
+            if let id = r.policyID, let name = r.details["name"]?.stringValue { out[id] = name }
+        }
+        return out
+    }
+
     /// Executions with a failed target.
     public var failedExecutions: Int { records.filter { $0.kind == .execution && $0.severity >= .error }.count }
 

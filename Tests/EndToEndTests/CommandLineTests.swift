@@ -18,6 +18,21 @@ import TestSupport
         #expect(version.status == 0 && version.stdout.split(separator: ".").count == 3)
     }
 
+    /// Every subcommand's help reads as prose: the source's line continuations never show.
+    @Test func everySubcommandHasCleanHelp() throws {
+        let top = try Paths.policyops(["--help"]).stdout
+        let names = top.components(separatedBy: "SUBCOMMANDS:").last?.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            return line.hasPrefix("  ") && words.count > 1 && !line.contains("'policyops help") ? String(words[0]) : nil
+        } ?? []
+        #expect(names.count >= 14 && names.contains("simulate") && names.contains("inverse"), "\(names)")
+        for name in names {
+            let help = try Paths.policyops(["help", name])
+            #expect(help.status == 0 && help.stdout.contains("USAGE: policyops \(name)"), "\(name)")
+            #expect(!help.stdout.contains("\\\n") && !help.stdout.contains("\\ "), "\(name) --help shows a backslash")
+        }
+    }
+
     @Test(arguments: [["validate", "--frobnicate"], ["validate", "--format", "yaml"], ["validate", "--repo"], ["nosuch"],
                       ["compile", "--repo", "."], ["explain"], ["help", "nosuch"]])
     func usageErrorsExitTwoWithAUsageLine(args: [String]) throws {

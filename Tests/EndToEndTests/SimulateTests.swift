@@ -66,6 +66,35 @@ import TestSupport
         #expect(touched(before)["sim-rack-a:vm:107"] == nil)
         #expect(touched(after)["sim-rack-a:vm:107"] == ["running", "stopped", "running"])
         #expect(before["commit"] as? String != after["commit"] as? String)
+
+        // The same question in one command, answered with only what differs.
+        let mains = "policies/power/start-web-tier-on-mains.json"
+        repo.write(mains, repo.directory.read(mains)!.replacingOccurrences(of: "\"after\": \"2m\"", with: "\"after\": \"5m\""))
+        try repo.commit("wait five minutes of mains")
+        let text = try Paths.policyops(["simulate", "--trace", Self.trace, "--compare", "HEAD~2"], directory: repo.path)
+        #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
+        for line in ["+ 2026-10-14T02:28:05.000Z  sim.vm shutdown vm:107 on sim-rack-a: succeeded (shutdown-web-tier-on-battery)",
+                     "+ 2026-10-14T02:28:05.000Z  sim.vm shutdown vm:108 on sim-rack-a: succeeded (shutdown-web-tier-on-battery)",
+                     "~ 2026-10-14T03:14:40.000Z  sim.vm start vm:104 on sim-rack-a: succeeded (start-web-tier-on-mains); with the base at 2026-10-14T03:11:40.000Z",
+                     "+ 2026-10-14T03:14:40.000Z  sim.vm start vm:107 on sim-rack-a: succeeded (start-web-tier-on-mains)"] {
+            #expect(text.stdout.contains(line), "missing: \(line)\n\(text.stdout)")
+        }
+        #expect(!text.stdout.contains("poe-port"), "the PoE policy does the same with both")
+        let compared = try json(try Paths.policyops(["simulate", "--trace", Self.trace, "--compare", "HEAD~2", "--format", "json"], directory: repo.path).stdout)
+        let changes = compared["changes"] as? [[String: Any]] ?? []
+        #expect(changes.filter { $0["change"] as? String == "added" }.count == 4)
+        #expect(changes.filter { $0["change"] as? String == "moved" }.count == 3)
+        #expect(changes.filter { $0["change"] as? String == "removed" }.isEmpty)
+        #expect(compared["same"] as? Bool == false)
+        let markdown = try Paths.policyops(["simulate", "--trace", Self.trace, "--compare", "HEAD~2", "--format", "markdown"], directory: repo.path)
+        #expect(markdown.stdout.contains("| + only with the commit | 2026-10-14T02:28:05.000Z | `shutdown-web-tier-on-battery` | sim.vm shutdown | vm:107 on sim-rack-a | succeeded |"))
+        // A change that does nothing different in this outage says so.
+        repo.write("policies/notes.txt", "not a policy")
+        try repo.commit("a note")
+        let same = try Paths.policyops(["simulate", "--trace", Self.trace, "--compare", "HEAD~1"], directory: repo.path)
+        #expect(same.stdout.contains("no difference: in this outage the commit does exactly what its base does"), "\(same.stdout)")
+        // A base that is not a revision is a usage error.
+        #expect(try Paths.policyops(["simulate", "--trace", Self.trace, "--compare", "no-such-rev"], directory: repo.path).status == 2)
     }
 
     /// What the reconciler recorded, exported from its ledger and replayed at the same

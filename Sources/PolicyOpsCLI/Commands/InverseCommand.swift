@@ -11,9 +11,9 @@ enum InverseCommand: Command {
         options: [RepositoryOptions.repo,
                   .value("output", "PATH", "Write the inverse to this file (it must not exist yet) instead of standard output.")],
         discussion: """
-        Each action is flipped through its capability's inverse (shutdown → start, PoE off → on); the inverse is written \\
-        with "enabled": false and "needs_input": the JSON pointers a person must still decide — the trigger always, the \\
-        conditions when there are some. validate refuses the file until needs_input is gone. An action whose verb has no \\
+        Each action is flipped through its capability's inverse (shutdown → start, PoE off → on); the inverse is written \
+        with "enabled": false and "needs_input": the JSON pointers a person must still decide — the trigger always, the \
+        conditions when there are some. validate refuses the file until needs_input is gone. An action whose verb has no \
         inverse (reboot, a PoE cycle) is reported on standard error and left out.
         Exit status: 0 written, 1 the file has blockers or no action has an inverse, 2 usage or environment error.
         """)

@@ -13,11 +13,11 @@ struct RunnablePolicies {
     /// Its enabled policies, hosts, UPSes and time zone.
     let set: PolicySet
 
-    /// Compiles `--rev` (default HEAD) of `--repo`; nil, after printing the blockers, when
-    /// the commit has any (there is nothing to `doing` then).
-    static func load(_ arguments: ParsedArguments, _ context: CommandContext, doing: String) throws -> RunnablePolicies? {
+    /// Compiles `rev` (default: `--rev`, else HEAD) of `--repo`; nil, after printing the
+    /// blockers, when the commit has any (there is nothing to `doing` then).
+    static func load(_ arguments: ParsedArguments, _ context: CommandContext, rev: String? = nil, doing: String) throws -> RunnablePolicies? {
         let view = try RepositoryOptions.open(arguments, context, requireGit: true)
-        let id = try view.resolve(arguments.value("rev") ?? "HEAD")
+        let id = try view.resolve(rev ?? arguments.value("rev") ?? "HEAD")
         let result = try CompileSession(view: view).compile(id)
         if result.compilation.hasBlocker {
             for d in result.compilation.diagnostics where d.severity == .blocker { context.console.print(d.textLine) }

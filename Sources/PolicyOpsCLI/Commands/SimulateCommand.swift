@@ -16,16 +16,20 @@ enum SimulateCommand: Command {
                   .value("trace", "FILE", "The recorded events: a trace file, or a ledger export (required; - reads standard input)."),
                   .value("state", "DIR", "A reconciler's state directory: hosts start as it last saw them (sim/, inventory/)."),
                   .value("until", "TIME", "Keep timers firing until this RFC 3339 time (default: the trace's, or an hour after the last event)."),
+                  .value("compare", "BASE", "Replay BASE too and show only what the commit does differently (a pull request against its base)."),
                   .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json", "markdown"])],
         discussion: """
-        The commit is applied as the reconciler applies one (every policy dry-run; a failing one stays disabled), then \\
-        each event is decided at its own time, with the timers and holds it arms firing at theirs, and executions change \\
-        only the twins. A host starts as the trace's "hosts" says, else as --state last saw it, else as declared (sim \\
+        The commit is applied as the reconciler applies one (every policy dry-run; a failing one stays disabled), then \
+        each event is decided at its own time, with the timers and holds it arms firing at theirs, and executions change \
+        only the twins. A host starts as the trace's "hosts" says, else as --state last saw it, else as declared (sim \
         hosts); a real host with none of these has no targets, and its policies say so.
+        With --compare BASE both commits are replayed from the same starting state, and the output is what differs: \
+        target actions that run with one and not the other or at another moment, policies disabled in only one, \
+        targets that end in another state.
         Record a trace from a reconciler's ledger:
           policyops ledger --state /var/lib/policyops --kind event --limit 0 --format json > outage.json
-        Exit status: 0 replayed without errors (warnings allowed), 1 the commit has blockers, 2 usage error or an \\
-        unreadable trace, 3 the replay found errors (a failed dry-run or execution).
+        Exit status: 0 replayed without errors (warnings allowed), 1 the commit has blockers, 2 usage error or an \
+        unreadable trace, 3 the replay found errors (a failed dry-run or execution; of the commit, not of BASE).
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
@@ -60,18 +64,34 @@ enum SimulateCommand: Command {
         }
 
         guard let commit = try RunnablePolicies.load(arguments, context, doing: "simulate") else { return .blockers }
-        let set = commit.set, id = commit.id
-        let known = try arguments.value("state").map { try hostStates(in: context.absolute($0), hosts: Array(set.hosts.values)) } ?? [:]
-        for name in trace.hosts.keys.sorted() where !set.hosts.values.contains(where: { $0.name == name || $0.id == name }) {
-            context.console.error("warning: the trace describes host \(name), which \(id.short) does not declare; ignored")
+        var base: RunnablePolicies?
+        if let rev = arguments.value("compare") {
+            guard let loaded = try RunnablePolicies.load(arguments, context, rev: rev, doing: "compare with") else { return .blockers }
+            base = loaded
         }
-        let replay = OutageReplay(set: set, trace: trace, known: known)
-        let report = blocking { await replay.run() }
-        let summary = commit.heading
-        switch arguments.value("format") ?? "text" {
-        case "json": context.console.print(report.json.pretty(), terminator: "")
-        case "markdown": context.console.print(ReplayTranscript.markdown(report, summary: summary, trace: tracePath), terminator: "")
-        default: context.console.print(ReplayTranscript.text(report, summary: summary, trace: tracePath).terminalSafeLines, terminator: "")
+        let hosts = Array(commit.set.hosts.values) + (base.map { Array($0.set.hosts.values) } ?? [])
+        let known = try arguments.value("state").map { try hostStates(in: context.absolute($0), hosts: hosts) } ?? [:]
+        for name in trace.hosts.keys.sorted() where !hosts.contains(where: { $0.name == name || $0.id == name }) {
+            context.console.error("warning: the trace describes host \(name), which \(commit.id.short) does not declare; ignored")
+        }
+        let replayed = trace
+        let report = blocking { await OutageReplay(set: commit.set, trace: replayed, known: known).run() }
+        let format = arguments.value("format") ?? "text"
+        if let base {
+            let baseReport = blocking { await OutageReplay(set: base.set, trace: replayed, known: known).run() }
+            let comparison = ReplayComparison(base: baseReport, head: report)
+            let headings = (head: commit.heading, base: base.heading)
+            switch format {
+            case "json": context.console.print(comparison.json.pretty(), terminator: "")
+            case "markdown": context.console.print(ReplayTranscript.markdown(comparison, headings: headings, trace: tracePath), terminator: "")
+            default: context.console.print(ReplayTranscript.text(comparison, headings: headings, trace: tracePath).terminalSafeLines, terminator: "")
+            }
+        } else {
+            switch format {
+            case "json": context.console.print(report.json.pretty(), terminator: "")
+            case "markdown": context.console.print(ReplayTranscript.markdown(report, summary: commit.heading, trace: tracePath), terminator: "")
+            default: context.console.print(ReplayTranscript.text(report, summary: commit.heading, trace: tracePath).terminalSafeLines, terminator: "")
+            }
         }
         return report.severity >= .error ? .errors : .success
     }

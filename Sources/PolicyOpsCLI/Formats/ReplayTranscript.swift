@@ -22,15 +22,6 @@ enum ReplayTranscript {
         event.subject.kind.isEmpty ? "the first declared UPS" : "\(event.subject.kind):\(event.subject.id)"
     }
 
-    /// Policy id → name, from the dry-runs of the apply.
-    static func names(_ report: ReplayReport) -> [String: String] {
-        var out: [String: String] = [:]
-        for r in report.records where r.kind == .dryRun {
-            if let id = r.policyID, let name = r.details["name"]?.stringValue { out[id] = name }
-        }
-        return out
-    }
-
     static func results(_ results: [RecordResult], indent: String) -> String {
         guard !results.isEmpty else { return "" }
         if results.count > 12 {
@@ -42,7 +33,7 @@ enum ReplayTranscript {
     }
 
     static func text(_ report: ReplayReport, summary: String, trace: String) -> String {
-        let names = names(report)
+        let names = report.policyNames
         var out = "simulate \(summary) with \(trace): \(counted(report.events, "event", "events")), \(report.start.iso8601) → \(report.until.iso8601)\n"
         out += "on simulated twins of the hosts; nothing real was touched\n"
         for host in report.unknownHosts {
@@ -87,7 +78,7 @@ enum ReplayTranscript {
 
     static func markdown(_ report: ReplayReport, summary: String, trace: String) -> String {
         func cell(_ s: String) -> String { s.replacing("|", with: "\\|").replacing("\n", with: " ") }
-        let names = names(report)
+        let names = report.policyNames
         var out = "### PolicyOps simulation of \(cell(summary))\n\n"
         out += "Replayed `\(cell(trace))`: \(counted(report.events, "event", "events")) from \(report.start.iso8601) to \(report.until.iso8601), on simulated twins of the hosts.\n\n"
         for host in report.unknownHosts { out += "> **warning:** nothing says what `\(cell(host))` had; its policies find no targets.\n\n" }
@@ -114,6 +105,89 @@ enum ReplayTranscript {
             }
         }
         if !any { out += "| | none | |\n" }
+        return out
+    }
+
+    // MARK: a commit against its base
+
+    /// `sim.vm shutdown vm:107 on sim-rack-a: succeeded (shutdown-web-tier-on-battery)`.
+    static func describe(_ a: ReplayComparison.Action, hosts: [String: String]) -> String {
+        "\(a.capability) \(a.verb) \(a.targetID) on \(hosts[a.hostID] ?? a.hostID): \(a.outcome) (\(a.policyName))"
+    }
+
+    static func hostNames(_ c: ReplayComparison) -> [String: String] {
+        Dictionary((c.base.hosts + c.head.hosts).map { ($0.host.id, $0.host.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func verdict(_ r: ReplayReport) -> String {
+        let v = r.severity >= .error ? "ERRORS" : r.severity == .warn ? "WARNINGS" : "OK"
+        return "\(v): \(counted(r.count(.execution), "execution", "executions")) (\(r.failedExecutions) failed)"
+    }
+
+    static func text(_ c: ReplayComparison, headings: (head: String, base: String), trace: String) -> String {
+        let hosts = hostNames(c)
+        var out = "simulate \(headings.head) against \(headings.base) with \(trace): \(counted(c.head.events, "event", "events")), "
+            + "\(c.head.start.iso8601) → \(c.head.until.iso8601)\n"
+        out += "both on simulated twins of the hosts from the same starting state; nothing real was touched\n"
+        for host in Set(c.head.unknownHosts + c.base.unknownHosts).sorted() {
+            out += "warning: nothing says what \(host) had (no \"hosts\" entry in the trace, no --state): its policies find no targets\n"
+        }
+        if c.isEmpty {
+            out += "\nno difference: in this outage the commit does exactly what its base does\n"
+        }
+        if !c.changes.isEmpty {
+            out += "\nwhat runs differently (+ only with the commit, - only with the base, ~ at another moment):\n"
+            for change in c.changes {
+                switch change {
+                case .added(let a): out += "  + \(a.ts.iso8601)  \(describe(a, hosts: hosts))\n"
+                case .removed(let a): out += "  - \(a.ts.iso8601)  \(describe(a, hosts: hosts))\n"
+                case .moved(let b, let h): out += "  ~ \(h.ts.iso8601)  \(describe(h, hosts: hosts)); with the base at \(b.ts.iso8601)\n"
+                }
+            }
+        }
+        if !c.disabledInHeadOnly.isEmpty { out += "\ndisabled by a failed dry-run with the commit only: \(c.disabledInHeadOnly.joined(separator: ", "))\n" }
+        if !c.disabledInBaseOnly.isEmpty { out += "\ndisabled by a failed dry-run with the base only: \(c.disabledInBaseOnly.joined(separator: ", "))\n" }
+        if !c.endStates.isEmpty {
+            out += "\ntargets that end differently:\n"
+            for e in c.endStates {
+                out += "  " + e.hostName.padded(to: 18) + e.targetID.padded(to: 18) + "base \(e.base ?? "(absent)") → commit \(e.head ?? "(absent)")\n"
+            }
+        }
+        out += "\ncommit: \(verdict(c.head))\nbase:   \(verdict(c.base))\n"
+        return out
+    }
+
+    static func markdown(_ c: ReplayComparison, headings: (head: String, base: String), trace: String) -> String {
+        func cell(_ s: String) -> String { s.replacing("|", with: "\\|").replacing("\n", with: " ") }
+        let hosts = hostNames(c)
+        var out = "### PolicyOps simulation of \(cell(headings.head)) against \(cell(headings.base))\n\n"
+        out += "Replayed `\(cell(trace))`: \(counted(c.head.events, "event", "events")) from \(c.head.start.iso8601) to \(c.head.until.iso8601), "
+            + "on simulated twins of the hosts, both commits from the same starting state.\n\n"
+        for host in Set(c.head.unknownHosts + c.base.unknownHosts).sorted() {
+            out += "> **warning:** nothing says what `\(cell(host))` had; its policies find no targets.\n\n"
+        }
+        if c.isEmpty { out += "**No difference**: in this outage the commit does exactly what its base does.\n\n" }
+        if !c.changes.isEmpty {
+            out += "| | time | policy | action | target | outcome |\n|---|---|---|---|---|---|\n"
+            for change in c.changes {
+                let (mark, a, note): (String, ReplayComparison.Action, String) = switch change {
+                case .added(let a): ("+ only with the commit", a, "")
+                case .removed(let a): ("− only with the base", a, "")
+                case .moved(let b, let h): ("~ moved", h, " (base: \(b.ts.iso8601))")
+                }
+                out += "| \(mark) | \(a.ts.iso8601)\(note) | `\(cell(a.policyName))` | \(cell(a.capability)) \(cell(a.verb)) | "
+                    + "\(cell(a.targetID)) on \(cell(hosts[a.hostID] ?? a.hostID)) | \(cell(a.outcome)) |\n"
+            }
+            out += "\n"
+        }
+        for name in c.disabledInHeadOnly { out += "> **disabled with the commit only** (a failed dry-run): `\(cell(name))`\n\n" }
+        for name in c.disabledInBaseOnly { out += "> **disabled with the base only** (a failed dry-run): `\(cell(name))`\n\n" }
+        if !c.endStates.isEmpty {
+            out += "**Targets that end differently**\n\n| host | target | base | commit |\n|---|---|---|---|\n"
+            for e in c.endStates { out += "| \(cell(e.hostName)) | \(cell(e.targetID)) | \(cell(e.base ?? "(absent)")) | \(cell(e.head ?? "(absent)")) |\n" }
+            out += "\n"
+        }
+        out += "Commit: \(verdict(c.head)). Base: \(verdict(c.base)).\n"
         return out
     }
 }
