@@ -10,6 +10,39 @@
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
+struct policyops_http_pool {
+    CURLSH *share;
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+};
+
+static void lock_pool(CURL *curl, curl_lock_data data, curl_lock_access access, void *user) {
+    (void)curl; (void)access;
+    pthread_mutex_lock(&((policyops_http_pool *)user)->locks[data]);
+}
+
+static void unlock_pool(CURL *curl, curl_lock_data data, void *user) {
+    (void)curl;
+    pthread_mutex_unlock(&((policyops_http_pool *)user)->locks[data]);
+}
+
+policyops_http_pool *policyops_http_pool_create(void) {
+    pthread_once(&once, global_init);
+    policyops_http_pool *pool = calloc(1, sizeof *pool);
+    if (!pool) return NULL;
+    pool->share = curl_share_init();
+    if (!pool->share) {
+        free(pool);
+        return NULL;
+    }
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&pool->locks[i], NULL);
+    curl_share_setopt(pool->share, CURLSHOPT_LOCKFUNC, lock_pool);
+    curl_share_setopt(pool->share, CURLSHOPT_UNLOCKFUNC, unlock_pool);
+    curl_share_setopt(pool->share, CURLSHOPT_USERDATA, pool);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    return pool;
+}
+
 typedef struct buffer { unsigned char *data; size_t length, capacity; } buffer;
 
 static int append(buffer *b, const void *bytes, size_t n) {
@@ -59,6 +92,9 @@ static int verify_pin(X509_STORE_CTX *store, void *arg) {
 static CURLcode on_ssl_context(CURL *curl, void *context, void *arg) {
     (void)curl;
     SSL_CTX_set_cert_verify_callback((SSL_CTX *)context, verify_pin, arg);
+    /* The callback's argument lives as long as the request that makes the connection: a
+       connection kept for later requests must never verify again (no renegotiation). */
+    SSL_CTX_set_options((SSL_CTX *)context, SSL_OP_NO_RENEGOTIATION);
     return CURLE_OK;
 }
 
@@ -98,6 +134,7 @@ int policyops_http_perform(const policyops_http_request *request, policyops_http
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request->timeout_ms);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);
+    if (request->pool) curl_easy_setopt(curl, CURLOPT_SHARE, request->pool->share);
     switch (request->tls_mode) {
     case POLICYOPS_TLS_CA_FILE:
         curl_easy_setopt(curl, CURLOPT_CAINFO, request->ca_file);
@@ -108,7 +145,8 @@ int policyops_http_perform(const policyops_http_request *request, policyops_http
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
         curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_context);
         curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &p);
-        /* A fresh connection each time, so the callback runs for every request. */
+        /* No TLS session resumption: every new connection shows its certificate and the
+           callback checks it. (A connection kept open was checked when it was made.) */
         curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
         /* Nothing to load: the system's authorities play no part (loading them costs more
            than the handshake). */

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CHTTP
+import Synchronization
 
 /// How a client checks the server's certificate.
 public enum TLSVerification: Sendable, Hashable {
@@ -70,7 +71,8 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A small HTTP/1.1 client over libcurl, with TLS verified by default. Each request runs on
-/// a thread of its own (libcurl blocks), never on the cooperative pool.
+/// a thread of its own (libcurl blocks), never on the cooperative pool. Connections stay
+/// open between requests to one origin verified one way (see `ConnectionPools`).
 public struct HTTPClient: Sendable {
     public let verification: TLSVerification
 
@@ -83,10 +85,19 @@ public struct HTTPClient: Sendable {
     /// is returned, not thrown).
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let verification = self.verification
-        return try await runBlocking { Self.perform(request, verification: verification) }.get()
+        let pool = ConnectionPools.shared.pool(origin: Self.origin(of: request.url), verification: verification)
+        return try await runBlocking { Self.perform(request, verification: verification, pool: pool) }.get()
     }
 
-    static func perform(_ request: HTTPRequest, verification: TLSVerification) -> Result<HTTPResponse, HTTPError> {
+    /// `https://host:port` of a URL (everything before its path).
+    static func origin(of url: String) -> String {
+        let bytes = Array(url.utf8)
+        guard let colon = bytes.indices.first(where: { bytes[$0...].starts(with: Array("://".utf8)) }) else { return url }
+        let end = bytes[(colon + 3)...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.count
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+
+    static func perform(_ request: HTTPRequest, verification: TLSVerification, pool: ConnectionPools.Pool? = nil) -> Result<HTTPResponse, HTTPError> {
         let lines = request.headers.map { "\($0.name): \($0.value)" }
         var cLines = lines.map { strdup($0) }
         defer { for p in cLines { free(p) } }
@@ -125,6 +136,7 @@ public struct HTTPClient: Sendable {
                                 r.tls_mode = mode
                                 r.ca_file = caFile == nil ? nil : ca
                                 r.pin_sha256 = pinBytes.baseAddress
+                                r.pool = pool?.pointer
                                 return policyops_http_perform(&r, &response)
                             }
                         }
@@ -180,5 +192,38 @@ extension Substring {
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
         return String(s)
+    }
+}
+
+/// The connection pools of the process: one per origin and way of verifying it, made on
+/// first use and kept (a handful: one per declared host). A connection is verified when it
+/// is made, so a request verified another way, or pinned to another certificate, never
+/// rides on it.
+public final class ConnectionPools: Sendable {
+    /// One libcurl share of open connections.
+    public final class Pool: @unchecked Sendable {
+        let pointer: OpaquePointer?
+        init() { pointer = policyops_http_pool_create() }
+    }
+
+    struct Key: Hashable {
+        var origin: String
+        var verification: TLSVerification
+    }
+
+    let pools = Mutex<[Key: Pool]>([:])
+
+    /// The process's pools.
+    public static let shared = ConnectionPools()
+
+    /// The pool of an origin verified one way.
+    func pool(origin: String, verification: TLSVerification) -> Pool {
+        pools.withLock { pools in
+            let key = Key(origin: origin, verification: verification)
+            if let pool = pools[key] { return pool }
+            let pool = Pool()
+            pools[key] = pool
+            return pool
+        }
     }
 }

@@ -37,6 +37,25 @@ import Secrets
         }
     }
 
+    /// Requests to one origin verified one way ride one open connection; another way of
+    /// verifying, or another pin, gets a connection of its own, checked when it is made.
+    @Test func connectionsAreKeptOpenPerOriginAndVerification() async throws {
+        let cert = try TestCertificate(in: dir)
+        let receiver = try Simulator("webhook_receiver.py", [], tls: cert)
+        let request = HTTPRequest(method: "POST", url: receiver.url + "/keep", body: Array("{}".utf8), timeoutSeconds: 5)
+        let pinned = HTTPClient(verification: .pinned(sha256: cert.sha256))
+        for _ in 0..<3 { #expect(try await pinned.send(request).status == 200) }
+        #expect(try await HTTPClient(verification: .authorities(file: cert.certificate)).send(request).status == 200)
+        let other = try TestCertificate(in: dir, name: "other")
+        await #expect { try await HTTPClient(verification: .pinned(sha256: other.sha256)).send(request) } throws: {
+            ($0 as? HTTPError)?.kind == .pinMismatch
+        }
+        let ports = try receiver.requests().compactMap { $0["client_port"] as? Int }
+        #expect(ports.count == 4)
+        #expect(Set(ports.prefix(3)).count == 1, "three pinned requests, one connection: \(ports)")
+        #expect(ports[3] != ports[0], "a request verified by a CA file does not ride the pinned connection")
+    }
+
     static func host(url: String, pin: [UInt8]?, hmac: SecretReference? = .env("HOOK_HMAC"), headers: [String: ConnectionValue] = [:]) -> HostDeclaration {
         HostDeclaration(path: "hosts/hook.json", id: "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", name: "hook-1", driver: .webhook,
                         connection: .webhook(url: .literal(url), hmacSecret: hmac, headers: headers,

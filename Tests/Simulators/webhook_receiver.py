@@ -108,6 +108,7 @@ class Handler(simserver.Handler):
             return self.control(recv, split.path.rstrip("/"), raw)
         entry = {
             "time": time.time(),
+            "client_port": self.client_address[1],
             "method": self.command,
             "path": split.path,
             "query": split.query,

@@ -12,6 +12,13 @@ enum policyops_tls_mode {
     POLICYOPS_TLS_INSECURE = 3     /* no verification */
 };
 
+/* Connections kept open between requests (keep-alive), shared by the threads that make
+   them. A pool serves one origin with one way of verifying it: a connection is verified
+   once, when it is made, so requests verified another way never share it. */
+typedef struct policyops_http_pool policyops_http_pool;
+
+policyops_http_pool *policyops_http_pool_create(void);
+
 typedef struct policyops_http_request {
     const char *method;
     const char *url;
@@ -24,6 +31,7 @@ typedef struct policyops_http_request {
     int tls_mode;
     const char *ca_file;
     const unsigned char *pin_sha256;   /* 32 bytes when pinned */
+    policyops_http_pool *pool;         /* NULL: a connection of its own, closed after */
 } policyops_http_request;
 
 typedef struct policyops_http_response {
