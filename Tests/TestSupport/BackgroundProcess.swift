@@ -17,21 +17,20 @@ public final class BackgroundProcess: @unchecked Sendable {
         if let environment { process.environment = environment }
         process.standardError = errorPipe
         process.standardOutput = outputPipe
-        errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.lock()
-            self.collected.append(data)
-            self.lock.unlock()
-        }
-        outputPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            self.lock.lock()
-            self.collectedOutput.append(data)
-            self.lock.unlock()
-        }
+        collect(errorPipe, isOutput: false)
+        collect(outputPipe, isOutput: true)
         try process.runWithSignalsUnblocked()
+    }
+
+    /// Appends what arrives on `pipe` to the output or the error buffer.
+    private func collect(_ pipe: Pipe, isOutput: Bool) {
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.lock()
+            if isOutput { self.collectedOutput.append(data) } else { self.collected.append(data) }
+            self.lock.unlock()
+        }
     }
 
     deinit {
