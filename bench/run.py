@@ -4,7 +4,7 @@ because these machines are noisy; results are ratios as much as seconds.
 
     bench/run.py [--n 10000] [--runs 5] [--only NAME,...] [--no-write]
 
-Builds release binaries, generates corpora with ../shared/bench/gen_corpus.py (or
+Builds release binaries, generates corpora with bench/gen_corpus.py (or
 $POLICYOPS_GEN_CORPUS), runs the benchmarks and rewrites their sections of BENCHMARKS.md.
 """
 import argparse
@@ -22,7 +22,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.environ.get("POLICYOPS_GEN_CORPUS", os.path.join(ROOT, "..", "shared", "bench", "gen_corpus.py"))
+GEN = os.environ.get("POLICYOPS_GEN_CORPUS", os.path.join(ROOT, "bench", "gen_corpus.py"))
 BIN = os.path.join(ROOT, ".build", "release", "policyops")
 BENCH_BIN = os.path.join(ROOT, ".build", "release", "policyops-bench")
 

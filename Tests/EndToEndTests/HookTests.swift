@@ -214,8 +214,7 @@ let startTimer = "policies/power/start-web-tier-on-mains.json"
 
     @Test func tenThousandPolicies() throws {
         let rig = try PushRig(seed: false)
-        let generator = Paths.packageRoot + "/../shared/bench/gen_corpus.py"
-        try #require(FileManager.default.fileExists(atPath: generator), "needs ../shared/bench/gen_corpus.py")
+        let generator = Paths.packageRoot + "/bench/gen_corpus.py"
         let corpus = TemporaryDirectory("corpus")
         try ProcessRunner.tool("python3", [generator, "10000", corpus.join("c")])
         try ProcessRunner.tool("cp", ["-R", corpus.join("c/policies"), corpus.join("c/hosts"), rig.clone.path])
