@@ -18,6 +18,10 @@ import TestSupport
                 // Like sudo's env_reset: only what is named on the command line reaches the command.
                 try write("sudo", #"echo "sudo" >> "$LOG"; exec env -i PATH="$PATH" LOG="$LOG" "$@""#)
             }
+            // The few real tools the script needs; nothing else (a real sudo above all) is on PATH.
+            for tool in ["dpkg-query", "grep", "dirname", "env"] {
+                try FileManager.default.createSymbolicLink(atPath: folder.join(tool), withDestinationPath: "/usr/bin/" + tool)
+            }
             try "# a comment\nthis-package-is-not-installed-anywhere  # trailing comment\n\ngit\n"
                 .write(toFile: folder.join("packages"), atomically: true, encoding: .utf8)
         }
@@ -29,8 +33,7 @@ import TestSupport
         }
 
         func run() throws -> ProcessResult {
-            // Only the stand-ins and the basic tools: no real sudo can be found.
-            let path = folder.path + ":/usr/bin:/bin"
+            let path = folder.path
             return try ProcessRunner.run("/bin/bash", [Paths.packageRoot + "/.ci/install-packages"], environment: [
                 "PATH": path, "LOG": log, "POLICYOPS_PACKAGES": folder.join("packages"),
             ])
