@@ -86,6 +86,11 @@ import TestSupport
         #expect(r.status == 2, "\(r.stdout)")
         #expect(r.stderr.contains("--subject"), "\(r.stderr)")
         #expect(inbox(state.path).isEmpty)
+        // A UPS named outright is taken, though nothing can check it yet; it says so.
+        let named = try emit(state.path, ["--kind", "ups.state", "--subject", "ups:ups-main", "--attr", "state=on_battery"])
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(named.stderr.contains("not checked"), "\(named.stderr)")
+        #expect(inbox(state.path).count == 1)
         // A webhook is about no UPS.
         let webhook = try emit(state.path, ["--kind", "webhook.custom", "--attr", "name=drill"])
         #expect(webhook.status == 0, "\(webhook.stderr)")
