@@ -139,12 +139,11 @@ enum DiffCommand: Command {
     // MARK: markdown
 
     static func markdown(_ diff: PolicyDiff, range: String, baseRev: String, headRev: String) -> String {
-        func code(_ s: String) -> String { "`" + s.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|") + "`" }
-        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        let code = Markdown.code, cell = Markdown.text
         var out = "### PolicyOps: \(summaryCounts(diff))\n\n"
-        out += "Comparing `\(baseRev)` → `\(headRev)` (\(range)).\n\n"
+        out += "Comparing \(code(baseRev)) → \(code(headRev)) (\(range)).\n\n"
         if !diff.blockersAfter.isEmpty {
-            out += "> **\(counted(diff.blockersAfter.count, "blocker")) after this change**: the push would be rejected. Run `policyops validate --rev \(headRev)`.\n"
+            out += "> **\(counted(diff.blockersAfter.count, "blocker")) after this change**: the push would be rejected. Run \(code("policyops validate --rev " + headRev)).\n"
             for d in diff.blockersAfter.prefix(20) { out += "> - `\(d.code.rawValue)` \(cell(d.file)):\(d.line):\(d.column): \(cell(d.message))\n" }
             out += "\n"
         }
@@ -157,22 +156,22 @@ enum DiffCommand: Command {
                 let mark = e.kind == .added ? "➕" : e.kind == .removed ? "➖" : "✏️"
                 var what: [String] = []
                 switch e.kind {
-                case .added: what.append("added" + (e.statusAfter.map { " (\($0.rawValue))" } ?? "") + (e.targets.map { ": \($0.afterOnHost)" } ?? ""))
-                case .removed: what.append("removed: it stops" + (e.targets.map { " acting on \($0.beforeOnHost)" } ?? ""))
+                case .added: what.append(cell("added" + (e.statusAfter.map { " (\($0.rawValue))" } ?? "") + (e.targets.map { ": \($0.afterOnHost)" } ?? "")))
+                case .removed: what.append(cell("removed: it stops" + (e.targets.map { " acting on \($0.beforeOnHost)" } ?? "")))
                 case .changed:
-                    if let t = e.targets { what.append("targets \(t.summary)") }
-                    if let o = e.order { what.append(orderText(o)) }
+                    if let t = e.targets { what.append(cell("targets \(t.summary)")) }
+                    if let o = e.order { what.append(cell(orderText(o))) }
                     let others = e.fields.filter { !(e.targets != nil && $0.pointer.hasPrefix("/targets/")) && $0.pointer != "/priority" }
                     if !others.isEmpty { what.append(others.map { code($0.pointer) }.joined(separator: ", ")) }
-                    if let b = e.statusBefore, let a = e.statusAfter, a != b { what.append("\(b.rawValue) → \(a.rawValue)") }
+                    if let b = e.statusBefore, let a = e.statusAfter, a != b { what.append(cell("\(b.rawValue) → \(a.rawValue)")) }
                 }
                 if !e.blockers.isEmpty { what.append("**\(counted(e.blockers.count, "blocker"))**") }
-                out += "| \(mark) | \(code(e.name ?? e.path))<br>\(cell(e.path)) | \(cell(what.joined(separator: "; "))) |\n"
+                out += "| \(mark) | \(code(e.name ?? e.path))<br>\(cell(e.path)) | \(what.joined(separator: "; ")) |\n"
             }
             out += "\n"
         }
         for e in diff.entries where !e.fields.isEmpty || !e.blockers.isEmpty {
-            out += "<details><summary>\(cell(e.name ?? e.path)): \(counted(e.fields.count, "field"))\(e.blockers.isEmpty ? "" : ", \(counted(e.blockers.count, "blocker"))")</summary>\n\n"
+            out += "<details><summary>\(Markdown.html(e.name ?? e.path)): \(counted(e.fields.count, "field"))\(e.blockers.isEmpty ? "" : ", \(counted(e.blockers.count, "blocker"))")</summary>\n\n"
             if !e.fields.isEmpty {
                 out += "| field | before | after |\n|---|---|---|\n"
                 for f in e.fields {

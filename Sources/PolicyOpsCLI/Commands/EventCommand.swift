@@ -41,12 +41,22 @@ enum EventCommand: Command {
             }
             attrs[String(a[..<eq])] = String(a[a.index(after: eq)...])
         }
+        if type == .upsState || type == .metric {
+            let known = (type == .upsState ? ["state"] : []) + Metric.acceptedNames
+            for key in attrs.keys.sorted() where !known.contains(key) {
+                throw UsageError(message: "--attr \(key)=...: \(key) is not \(type == .upsState ? "state or " : "")a metric PolicyOps knows "
+                    + "(metrics: \(Metric.acceptedNames.joined(separator: ", ")))", command: spec)
+            }
+        }
         var subject = Subject(kind: "", id: "")
         if let s = arguments.value("subject") {
             guard let colon = s.firstIndex(of: ":"), colon != s.startIndex, s.index(after: colon) != s.endIndex else {
                 throw UsageError(message: "--subject takes KIND:ID such as ups:ups-main, not '\(s)'", command: spec)
             }
             subject = Subject(kind: String(s[..<colon]), id: String(s[s.index(after: colon)...]))
+            if type != .webhook && subject.kind != "ups" {
+                throw UsageError(message: "a \(type.rawValue) event is about a UPS: --subject ups:ID, not '\(s)'", command: spec)
+            }
         }
         let kind: String
         switch type {
@@ -57,15 +67,42 @@ enum EventCommand: Command {
         let now = SystemClock().now()
         var random = SystemRandomNumberGenerator()
         let id = Hex.encode((0..<12).map { _ in UInt8.random(in: 0...255, using: &random) })
-        let event: Event
+        var event: Event
         do {
             event = try Event(id: id, type: type, kind: kind, subject: subject, attrs: attrs, ts: now,
                               correlationID: arguments.value("correlation-id")).validated()
         } catch {
             throw UsageError(message: error.message, command: spec)
         }
-        let name = try Inbox(stateDirectory: context.absolute(stateDir)).put(event.json, id: id, milliseconds: now.milliseconds)
+        let root = context.absolute(stateDir)
+        var info = stat()
+        guard stat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw EnvironmentError("\(root) is not a state directory: it is not an existing folder (the reconciler makes it: policyops reconcile --state \(stateDir))")
+        }
+        if type != .webhook { event.subject = try upsSubject(subject, type: type, stateDirectory: root, context) }
+        let name = try Inbox(stateDirectory: root).put(event.json, id: id, milliseconds: now.milliseconds)
         context.console.print("emitted \(type.rawValue) \(kind) as \(id) (inbox/\(name))")
         return .success
+    }
+
+    /// The UPS a `ups.state` or `metric` event is about, checked against the UPSes the
+    /// applied commit declares; without `--subject`, the first of them (the engine's
+    /// default, written out so the event and its record say which UPS it was).
+    static func upsSubject(_ given: Subject, type: EventType, stateDirectory root: String, _ context: CommandContext) throws -> Subject {
+        guard let applied = try AppliedManifest.read(stateDirectory: root) else {
+            guard !given.id.isEmpty else {
+                throw EnvironmentError("nothing is applied in \(root) yet, so there is no first declared UPS; name the UPS with --subject ups:ID")
+            }
+            context.console.error("warning: nothing is applied in \(root) yet; ups:\(given.id) is not checked against the declared UPSes")
+            return given
+        }
+        guard !applied.upsIDs.isEmpty else {
+            throw EnvironmentError("the applied commit \(applied.commit.prefix(7)) declares no UPS (ups/**/*.json) for a \(type.rawValue) event to be about")
+        }
+        guard !given.id.isEmpty else { return Subject(kind: "ups", id: applied.upsIDs[0]) }
+        guard applied.upsIDs.contains(given.id) else {
+            throw EnvironmentError("no UPS \(given.id) is declared in the applied commit \(applied.commit.prefix(7)) (declared: \(applied.upsIDs.joined(separator: ", ")))")
+        }
+        return given
     }
 }

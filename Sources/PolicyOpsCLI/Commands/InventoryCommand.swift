@@ -1,5 +1,6 @@
 import Drivers
 import Engine
+import Git
 import Policy
 import Secrets
 import PolicyRepository
@@ -12,9 +13,10 @@ enum InventoryCommand: Command {
         name: "inventory",
         overview: "Show a host's inventory (refreshed through its driver on request), or search every host's targets.",
         arguments: [ArgumentSpec(name: "search QUERY", help: "Search ids, names and labels (a word, or the selector query language).", optional: true, repeatable: true)],
-        options: [RepositoryOptions.repo, .value("state", "DIR", "The state directory (required)."),
+        options: [RepositoryOptions.repo, RepositoryOptions.rev, .value("state", "DIR", "The state directory (required)."),
                   .value("host", "ID", "The host (its id or name)."), .flag("refresh", "Refresh through the driver first (full discovery)."),
-                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"])])
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"])],
+        discussion: "--refresh reads the hosts of the working tree, or of the commit at --rev (a bare repository has no working tree: HEAD).")
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
         guard let stateDir = arguments.value("state") else { throw UsageError(message: "Missing expected option '--state <dir>'", command: spec) }
@@ -23,16 +25,19 @@ enum InventoryCommand: Command {
         if arguments.positionals.first == "search" {
             let query = arguments.positionals.dropFirst().joined(separator: " ")
             guard !query.isEmpty else { throw UsageError(message: "Missing expected argument 'QUERY'", command: spec) }
-            return try search(query, folder: folder, context)
+            return try search(query, folder: folder, json: arguments.value("format") == "json", context)
         }
         guard arguments.positionals.isEmpty else { throw UsageError(message: "Unexpected argument '\(arguments.positionals[0])'", command: spec) }
         guard let hostArg = arguments.value("host") else { throw UsageError(message: "Missing expected option '--host <id>'", command: spec) }
         var inventory: HostInventory?
         if arguments.flag("refresh") {
-            let view = try RepositoryOptions.open(arguments, context, requireGit: false)
-            let compilation = SnapshotCompiler().compile(try view.workingTreeSnapshot())
+            let view = try RepositoryOptions.open(arguments, context, requireGit: arguments.value("rev") != nil)
+            let bare = view.git.map { $0.workingDirectory == nil } ?? false
+            let snapshot = arguments.value("rev") != nil || bare
+                ? try view.snapshot(at: try view.resolve(arguments.value("rev") ?? "HEAD")) : try view.workingTreeSnapshot()
+            let compilation = SnapshotCompiler().compile(snapshot)
             guard let host = compilation.hosts.first(where: { $0.id == hostArg.lowercased() || $0.name == hostArg }) else {
-                throw EnvironmentError("no host \(hostArg) is declared in \(view.folder ?? ".")")
+                throw EnvironmentError("no host \(hostArg) is declared in \(view.folder ?? ".")\(arguments.value("rev").map { " at \($0)" } ?? (bare ? " at HEAD" : ""))")
             }
             let clock = SystemClock()
             let engine = Engine(drivers: StandardDrivers(world: FileSimulatedWorld(stateDirectory: root), clock: clock, secrets: Secrets(environment: context.environment)), clock: clock)
@@ -75,9 +80,10 @@ enum InventoryCommand: Command {
     }
 
     /// Targets of every host whose id, name or labels contain the words, or that match the
-    /// query language.
-    static func search(_ query: String, folder: String, _ context: CommandContext) throws -> ExitCode {
+    /// query language; as lines, or as `{"query", "targets": [{"host_id", ...target}], "count"}`.
+    static func search(_ query: String, folder: String, json asJSON: Bool, _ context: CommandContext) throws -> ExitCode {
         var hits = 0
+        var found: [JSON] = []
         let words = query.lowercased().split(separator: " ").map(String.init)
         for name in (try? files(folder)) ?? [] {
             guard let bytes = try AtomicFile.read(folder + "/" + name), let json = JSON.parse(bytes), let inv = HostInventory(json: json) else { continue }
@@ -90,11 +96,18 @@ enum InventoryCommand: Command {
                     let text = ([t.id, t.name, t.state] + t.labels.map { "\($0.key)=\($0.value)" }).joined(separator: " ").lowercased()
                     matches = words.allSatisfy { text.contains($0) }
                 }
-                if matches {
+                guard matches else { continue }
+                hits += 1
+                if asJSON {
+                    found.append(.object([.init("host_id", .string(inv.hostID))] + (t.json.objectMembers ?? [])))
+                } else {
                     context.console.print("\(inv.hostID.prefix(8))  \(describe(t))".terminalSafe)
-                    hits += 1
                 }
             }
+        }
+        if asJSON {
+            context.console.print(JSON.object(["query": .string(query), "targets": .array(found), "count": .integer(Int64(hits))]).pretty(), terminator: "")
+            return .success
         }
         context.console.print("\(counted(hits, "target")) found")
         return .success

@@ -34,10 +34,11 @@ enum LedgerCommand: Command {
         }
         var entries = try Ledger.read(stateDirectory: root)
         if let policy = arguments.value("policy") {
-            entries = entries.filter { e in
-                e.json["policy_id"]?.stringValue == policy || e.json["details"]?["policy"]?.stringValue == policy
-                    || e.json["details"]?["name"]?.stringValue == policy
+            let ids = try policyIDs(named: policy, in: entries, stateDirectory: root)
+            guard !ids.isEmpty else {
+                throw EnvironmentError("no policy \(policy) in the ledger or the applied commit of \(stateDir) (give its id or its name)")
             }
+            entries = entries.filter { e in e.json["policy_id"]?.stringValue.map(ids.contains) ?? false }
         }
         if let kind = arguments.value("kind") { entries = entries.filter { $0.json["kind"]?.stringValue == kind } }
         if let c = arguments.value("correlation-id") { entries = entries.filter { $0.json["correlation_id"]?.stringValue == c } }
@@ -67,5 +68,22 @@ enum LedgerCommand: Command {
             }
         }
         return .success
+    }
+
+    /// The ids `policy` names: itself when a record or the applied commit has that id, and
+    /// the id of every record whose policy was called so (decisions and dry-runs carry the
+    /// name; starts and executions only the id).
+    static func policyIDs(named policy: String, in entries: [Ledger.Entry], stateDirectory: String) throws -> Set<String> {
+        var ids: Set<String> = []
+        for e in entries {
+            guard let id = e.json["policy_id"]?.stringValue else { continue }
+            if id == policy || e.json["details"]?["policy"]?.stringValue == policy || e.json["details"]?["name"]?.stringValue == policy {
+                ids.insert(id)
+            }
+        }
+        for p in try AppliedManifest.read(stateDirectory: stateDirectory)?.policies ?? [] where p.id == policy || p.name == policy {
+            ids.insert(p.id)
+        }
+        return ids
     }
 }

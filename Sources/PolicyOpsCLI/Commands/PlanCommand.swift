@@ -62,12 +62,11 @@ enum PlanCommand: Command {
     }
 
     static func markdown(_ plans: [PolicyPlan], summary: String) -> String {
-        func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-        var out = "### PolicyOps plan of \(cell(summary))\n\n| policy | host | severity | what it would do |\n|---|---|---|---|\n"
+        var out = "### PolicyOps plan of \(Markdown.text(summary))\n\n| policy | host | severity | what it would do |\n|---|---|---|---|\n"
         for p in plans {
             var what = p.actions.map { "\($0.action.capability) \($0.action.verb): \($0.result.summary)" }
             what += p.findings.map { "\($0.code.rawValue): \($0.message)" }
-            out += "| `\(cell(p.name))` | \(cell(p.hostName)) | \(p.severity.rawValue) | \(cell(what.joined(separator: "; "))) |\n"
+            out += "| \(Markdown.code(p.name)) | \(Markdown.text(p.hostName)) | \(p.severity.rawValue) | \(Markdown.text(what.joined(separator: "; "))) |\n"
         }
         return out
     }

@@ -1,4 +1,6 @@
 import Drivers
+import Git
+import PolicyRepository
 import Engine
 import Policy
 import Reconciler
@@ -44,6 +46,18 @@ enum ReconcileCommand: Command {
         var options = ReconcilerOptions(repository: context.absolute(repo), stateDirectory: context.absolute(stateDir))
         options.branch = arguments.value("branch") ?? "main"
         options.once = arguments.flag("once")
+        // A repository that is not there cannot be watched; a running reconciler stalls
+        // when it goes away, but one that starts without it has nothing to do.
+        let view = try RepositoryOptions.open(arguments, context, requireGit: true)
+        if options.once {
+            // One pass of a branch that does not exist would do nothing and say it was done.
+            // As the reconciler reads it: the branch, else any revision of that name.
+            if let git = view.git, try git.referenceTarget("refs/heads/" + options.branch) == nil {
+                do { _ = try git.resolveCommit(options.branch) } catch {
+                    throw EnvironmentError("no branch \(options.branch) in \(view.folder ?? options.repository): \(error.message)")
+                }
+            }
+        }
         options.watchUPS = !arguments.flag("no-nut")
         if let i = arguments.value("interval") { options.pollInterval = try seconds(i, option: "interval") }
         if let r = arguments.value("retry") { options.retryInterval = try seconds(r, option: "retry") }

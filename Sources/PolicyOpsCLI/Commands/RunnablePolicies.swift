@@ -14,14 +14,15 @@ struct RunnablePolicies {
     let set: PolicySet
 
     /// Compiles `rev` (default: `--rev`, else HEAD) of `--repo`; nil, after printing the
-    /// blockers, when the commit has any (there is nothing to `doing` then).
+    /// blockers in the command's `--format`, when the commit has any (there is nothing to
+    /// `doing` then).
     static func load(_ arguments: ParsedArguments, _ context: CommandContext, rev: String? = nil, doing: String) throws -> RunnablePolicies? {
         let view = try RepositoryOptions.open(arguments, context, requireGit: true)
         let id = try view.resolve(rev ?? arguments.value("rev") ?? "HEAD")
         let result = try CompileSession(view: view).compile(id)
         if result.compilation.hasBlocker {
-            for d in result.compilation.diagnostics where d.severity == .blocker { context.console.print(d.textLine) }
-            context.console.print("FAILED: \(id.short) has blockers; nothing to \(doing) (policyops validate --rev \(id.short))")
+            let blocked = BlockedCommit(id: id, blockers: result.compilation.diagnostics.filter { $0.severity == .blocker }, doing: doing)
+            context.console.print(blocked.render(arguments.value("format") ?? "text"), terminator: "")
             return nil
         }
         let irs = Dictionary(result.manifest.entries.compactMap { e in e.ir.map { (e.path, $0) } }, uniquingKeysWith: { a, _ in a })

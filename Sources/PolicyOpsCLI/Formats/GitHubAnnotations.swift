@@ -25,9 +25,10 @@ enum GitHubAnnotations {
         return out
     }
 
-    /// Workflow command data: `%`, CR and LF escaped.
+    /// Workflow command data: `%`, CR and LF escaped as the runner unescapes them (so a
+    /// line break in a file name still names the file); other control characters shown.
     static func escapeData(_ s: String) -> String {
-        s.terminalSafe.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A")
+        s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D").replacingOccurrences(of: "\n", with: "%0A").terminalSafe
     }
 
     /// Workflow command properties: also `:` and `,`.

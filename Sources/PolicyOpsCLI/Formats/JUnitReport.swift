@@ -27,11 +27,11 @@ enum JUnitReport {
                 let first = failures[0]
                 let summary = failures.count == 1 ? "\(first.code.rawValue): \(first.message)" : "\(failures.count) blockers, first \(first.code.rawValue): \(first.message)"
                 out += "      <failure message=\"\(escape(summary))\" type=\"\(first.code.rawValue)\">"
-                out += escape(failures.map(\.textLine).joined(separator: "\n"))
+                out += escape(failures.map(\.textLine).joined(separator: "\n"), inAttribute: false)
                 out += "</failure>\n"
             }
             if !notes.isEmpty {
-                out += "      <system-out>\(escape(notes.map(\.textLine).joined(separator: "\n")))</system-out>\n"
+                out += "      <system-out>\(escape(notes.map(\.textLine).joined(separator: "\n"), inAttribute: false))</system-out>\n"
             }
             out += "    </testcase>\n"
         }
@@ -39,8 +39,10 @@ enum JUnitReport {
         return out
     }
 
-    /// XML text and attribute escaping; characters XML 1.0 cannot hold become U+FFFD.
-    static func escape(_ s: String) -> String {
+    /// XML text and attribute escaping; CR always, and LF and tab in attributes, as
+    /// character references, so they read back as they were; characters XML 1.0 cannot
+    /// hold become U+FFFD.
+    static func escape(_ s: String, inAttribute: Bool = true) -> String {
         var out = ""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -49,7 +51,11 @@ enum JUnitReport {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            case "\n", "\r", "\t": out.unicodeScalars.append(scalar)
+            // As character references: a parser turns a raw CR into LF, and raw white space
+            // in an attribute into spaces (XML 1.0, 2.11 and 3.3.3).
+            case "\r": out += "&#13;"
+            case "\n": out += inAttribute ? "&#10;" : "\n"
+            case "\t": out += inAttribute ? "&#9;" : "\t"
             default:
                 let v = scalar.value
                 if v < 0x20 || v == 0xFFFE || v == 0xFFFF { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }

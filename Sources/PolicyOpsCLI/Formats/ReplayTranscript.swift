@@ -77,11 +77,11 @@ enum ReplayTranscript {
     }
 
     static func markdown(_ report: ReplayReport, summary: String, trace: String) -> String {
-        func cell(_ s: String) -> String { s.replacing("|", with: "\\|").replacing("\n", with: " ") }
+        let cell = Markdown.text, code = Markdown.code
         let names = report.policyNames
         var out = "### PolicyOps simulation of \(cell(summary))\n\n"
-        out += "Replayed `\(cell(trace))`: \(counted(report.events, "event", "events")) from \(report.start.iso8601) to \(report.until.iso8601), on simulated twins of the hosts.\n\n"
-        for host in report.unknownHosts { out += "> **warning:** nothing says what `\(cell(host))` had; its policies find no targets.\n\n" }
+        out += "Replayed \(code(trace)): \(counted(report.events, "event", "events")) from \(report.start.iso8601) to \(report.until.iso8601), on simulated twins of the hosts.\n\n"
+        for host in report.unknownHosts { out += "> **warning:** nothing says what \(code(host)) had; its policies find no targets.\n\n" }
         for r in report.disabledAtApply { out += "> **disabled:** \(cell(r.message))\n\n" }
         out += "| time | event | policy | what happened |\n|---|---|---|---|\n"
         var current = ""
@@ -92,7 +92,7 @@ enum ReplayTranscript {
             case .decision, .execution:
                 let policy = r.policyID.map { names[$0] ?? $0 } ?? ""
                 let what = (r.kind == .execution ? "ran " : "") + r.message
-                out += "| \(r.ts.iso8601) | \(cell(current)) | `\(cell(policy))` | \(r.severity >= .warn ? "**\(r.severity.rawValue)** " : "")\(cell(what)) |\n"
+                out += "| \(r.ts.iso8601) | \(cell(current)) | \(code(policy)) | \(r.severity >= .warn ? "**\(r.severity.rawValue)** " : "")\(cell(what)) |\n"
             default: break
             }
         }
@@ -158,13 +158,13 @@ enum ReplayTranscript {
     }
 
     static func markdown(_ c: ReplayComparison, headings: (head: String, base: String), trace: String) -> String {
-        func cell(_ s: String) -> String { s.replacing("|", with: "\\|").replacing("\n", with: " ") }
+        let cell = Markdown.text, code = Markdown.code
         let hosts = hostNames(c)
         var out = "### PolicyOps simulation of \(cell(headings.head)) against \(cell(headings.base))\n\n"
-        out += "Replayed `\(cell(trace))`: \(counted(c.head.events, "event", "events")) from \(c.head.start.iso8601) to \(c.head.until.iso8601), "
+        out += "Replayed \(code(trace)): \(counted(c.head.events, "event", "events")) from \(c.head.start.iso8601) to \(c.head.until.iso8601), "
             + "on simulated twins of the hosts, both commits from the same starting state.\n\n"
         for host in Set(c.head.unknownHosts + c.base.unknownHosts).sorted() {
-            out += "> **warning:** nothing says what `\(cell(host))` had; its policies find no targets.\n\n"
+            out += "> **warning:** nothing says what \(code(host)) had; its policies find no targets.\n\n"
         }
         if c.isEmpty { out += "**No difference**: in this outage the commit does exactly what its base does.\n\n" }
         if !c.changes.isEmpty {
@@ -175,13 +175,13 @@ enum ReplayTranscript {
                 case .removed(let a): ("− only with the base", a, "")
                 case .moved(let b, let h): ("~ moved", h, " (base: \(b.ts.iso8601))")
                 }
-                out += "| \(mark) | \(a.ts.iso8601)\(note) | `\(cell(a.policyName))` | \(cell(a.capability)) \(cell(a.verb)) | "
+                out += "| \(mark) | \(a.ts.iso8601)\(note) | \(code(a.policyName)) | \(cell(a.capability)) \(cell(a.verb)) | "
                     + "\(cell(a.targetID)) on \(cell(hosts[a.hostID] ?? a.hostID)) | \(cell(a.outcome)) |\n"
             }
             out += "\n"
         }
-        for name in c.disabledInHeadOnly { out += "> **disabled with the commit only** (a failed dry-run): `\(cell(name))`\n\n" }
-        for name in c.disabledInBaseOnly { out += "> **disabled with the base only** (a failed dry-run): `\(cell(name))`\n\n" }
+        for name in c.disabledInHeadOnly { out += "> **disabled with the commit only** (a failed dry-run): \(code(name))\n\n" }
+        for name in c.disabledInBaseOnly { out += "> **disabled with the base only** (a failed dry-run): \(code(name))\n\n" }
         if !c.endStates.isEmpty {
             out += "**Targets that end differently**\n\n| host | target | base | commit |\n|---|---|---|---|\n"
             for e in c.endStates { out += "| \(cell(e.hostName)) | \(cell(e.targetID)) | \(cell(e.base ?? "(absent)")) | \(cell(e.head ?? "(absent)")) |\n" }

@@ -13,6 +13,27 @@ enum SARIFLog {
         }
     }
 
+    /// A relative path as an RFC 3986 relative reference (the schema's `uri-reference`):
+    /// every UTF-8 byte other than an unreserved character or `/` percent-encoded, so a
+    /// space, `#`, `%`, `?`, `:`, a control character or a non-ASCII letter stays part of
+    /// the path.
+    static func uri(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 0xF)])
+            }
+        }
+        return out
+    }
+
     static func render(_ report: ValidationReport) -> String {
         let codes = Array(Set(report.diagnostics.map(\.code))).sorted { $0.rawValue < $1.rawValue }
         let ruleIndex = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
@@ -28,7 +49,7 @@ enum SARIFLog {
         }
         let results: [JSON] = report.diagnostics.map { d in
             var location: [JSON.Member] = [.init("physicalLocation", .object([
-                "artifactLocation": .object(["uri": .string(report.pathPrefix + d.file), "uriBaseId": .string("%SRCROOT%")]),
+                "artifactLocation": .object(["uri": .string(uri(report.pathPrefix + d.file)), "uriBaseId": .string("%SRCROOT%")]),
                 "region": .object(["startLine": .integer(Int64(d.line)), "startColumn": .integer(Int64(d.column))]),
             ]))]
             if !d.pointer.isEmpty {
