@@ -77,6 +77,23 @@ import TestSupport
         #expect(all.count == Set(all).count && all.count == 6, "\(all)")
     }
 
+    /// The retry still comes, an interval after the dry-run that disabled the policy.
+    @Test func aDisabledPolicyIsRetriedEveryInterval() throws {
+        let rig = try rigWithADisabledPolicy()
+        var environment = ProcessInfo.processInfo.environment
+        environment["PVE1_TOKEN_SECRET"] = nil
+        try rig.start(["--interval", "0.2", "--retry", "1s"], environment: environment)
+        func stamps() -> [Date] {
+            let iso = ISO8601DateFormatter()
+            iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return ((try? rig.ledger(["--kind", "dry-run", "--policy", "pve-shutdown-on-low-runtime"])) ?? []).compactMap { ($0["ts"] as? String).flatMap(iso.date(from:)) }
+        }
+        #expect(eventually(timeout: 30) { stamps().count >= 3 }, "\(rig.reconciler?.stderr ?? "")")
+        #expect(rig.stop() == 0)
+        let ts = stamps()
+        for (a, b) in zip(ts, ts.dropFirst()) { #expect(b.timeIntervalSince(a) >= 0.999, "dry-runs at \(ts)") }
+    }
+
     @Test(arguments: [(1, "has 1 blocker and is not applied"), (2, "has 2 blockers and is not applied")])
     func blockersAreCountedInWords(_ count: Int, _ words: String) throws {
         let rig = try ReconcileRig()

@@ -56,6 +56,19 @@ import Drivers
         #expect(decisions.allSatisfy { $0.details["stop_on_match"] == nil })
     }
 
+    @Test func countsInRecordsAgreeWithTheirNouns() async {
+        let one = World.policy("one", selector: #"{"mode": "list", "value": "104,150"}"#)
+        let h = await Harness(World.set(["one": one]))
+        let records = await h.send(.upsState, ["state": "on_battery"])
+        #expect(records.first?.message.hasSuffix(": 1 policy fired, 1 matched") == true, "\(records.first?.message ?? "")")
+        #expect(records.decisions.first?.message.contains("; 1 selected target is not in the inventory") == true, "\(records.decisions.first?.message ?? "")")
+        let two = World.set(["a": World.policy("alpha"), "b": World.policy("beta", selector: #"{"mode": "list", "value": "107,150,151"}"#)])
+        let more = await Harness(two).send(.upsState, ["state": "on_battery"])
+        #expect(more.first?.message.hasSuffix(": 2 policies fired, 2 matched") == true, "\(more.first?.message ?? "")")
+        #expect(more.decisions.last?.message.contains("; 2 selected targets are not in the inventory") == true, "\(more.decisions.last?.message ?? "")")
+        #expect(Plural.count(0, "blocker") == "0 blockers" && Plural.count(1, "policy", "policies") == "1 policy")
+    }
+
     @Test func aSuppressedPolicyCarriesTheSuppressedWindowLabel() async {
         let p = World.policy("drill", trigger: #"{"type": "webhook.custom", "name": "drill"}"#, action: #"{"capability_id": "sim.vm", "verb": "reset"}"#,
                              extra: #""suppression_window": "5m", "idempotency_window": "0s""#)
