@@ -26,7 +26,7 @@ enum LedgerCommand: Command {
         if arguments.flag("verify") {
             do {
                 let count = try Ledger.verify(stateDirectory: root)
-                context.console.error("ledger verified: \(count) records, every checksum and link holds")
+                context.console.error("ledger verified: \(counted(Int(count), "record")), every checksum and link holds")
             } catch {
                 context.console.error("ledger damaged: \(error)")
                 return .blockers
