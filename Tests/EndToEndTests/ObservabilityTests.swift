@@ -105,6 +105,9 @@ import TestSupport
         #expect((refused["details"] as? [String: Any])?["blockers"] as? Int == count)
         let stalled = try #require(rig.condition("Stalled"))
         #expect((stalled["message"] as? String)?.contains(words) == true, "\(stalled)")
+        // Nothing applied: no policy to count, said so.
+        let text = try Paths.policyops(["status", "--state", rig.state.path]).stdout
+        #expect(text.contains("\npolicies:   none\n"), "\(text)")
         let metrics = try PrometheusExposition(try String(contentsOfFile: rig.state.path + "/metrics.prom", encoding: .utf8))
         #expect(metrics.value("policyops_stalled") == 1)
         #expect(metrics.value("policyops_ready") == 0)
