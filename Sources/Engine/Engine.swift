@@ -222,7 +222,7 @@ public actor Engine {
             }
             if !holds { continue }
             matched += 1
-            let record: LedgerRecord
+            var record: LedgerRecord
             var stop = false
             let jobsBefore = jobs.count
             if let reason = state.disabled[p.id] {
@@ -230,18 +230,49 @@ public actor Engine {
                                   message: "\(p.spec.name) matched but is disabled until a dry-run passes: \(reason)")
             } else if let last = state.lastMatch[p.id], now.milliseconds - last.milliseconds < p.spec.suppressionWindow.seconds * 1000 {
                 record = decision(p, event, now, .info, matched: false,
-                                  message: "\(p.spec.name) suppressed: it matched \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within its \(p.spec.suppressionWindow.spoken) suppression window (\(DiagnosticCode.suppressedWindow.rawValue))",
-                                  code: .suppressedWindow)
+                                  message: "\(p.spec.name) suppressed-window: it matched \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within its \(p.spec.suppressionWindow.spoken) suppression window (\(DiagnosticCode.suppressedWindow.rawValue))",
+                                  code: .suppressedWindow, extra: [.init("outcome", .string(Self.suppressedWindow))])
             } else {
                 let inv = await inventoryOnce(hostID, &inventoriesNow)
                 (record, stop) = await plan(p, event: event, inventory: inv, now: now, jobs: &jobs)
             }
+            let stops = stop && p.spec.stopOnMatch
+            if stops { noteStop(&record, leaving: firings[next...]) }
             state.applyDecision(record, jobs: jobs[jobsBefore...])
             records.append(record)
-            if stop && p.spec.stopOnMatch { break }
+            if stops { break }
         }
         records.insert(.consumed(event, at: now, fired: policiesFired, matched: matched, armed: armed), at: 0)
         return EventOutcome(records: records, jobs: jobs, shortlisted: policiesFired)
+    }
+
+    /// The label of a decision suppressed by its policy's `suppression_window` (SPEC section 6).
+    static let suppressedWindow = "suppressed-window"
+    /// How many of the policies a `stop_on_match` left out its record names; the count is whole.
+    static let notEvaluatedListed = 100
+
+    /// Writes into the decision of a policy whose `stop_on_match` ends the evaluation which
+    /// shortlisted policies it leaves out (`rest`: the firings after its own, in the order
+    /// they would have run); nothing when it is the last.
+    func noteStop(_ record: inout LedgerRecord, leaving rest: ArraySlice<(Int, Int)>) {
+        var left: [RuntimePolicy] = []
+        var count = 0
+        var previous: Int?
+        for (i, _) in rest where i != previous {
+            previous = i
+            count += 1
+            if left.count < Self.notEvaluatedListed { left.append(set.policies[i]) }
+        }
+        guard count > 0, case .object(var members) = record.details else { return }
+        members.append(.init("stop_on_match", .object([
+            "stopped": .bool(true),
+            "not_evaluated": .array(left.map { .object(["policy_id": .string($0.id), "name": .string($0.spec.name)]) }),
+            "not_evaluated_count": .integer(Int64(count)),
+        ])))
+        let names = left.prefix(5).map(\.spec.name).joined(separator: ", ") + (count > 5 ? ", ..." : "")
+        let message = record.message + "; stop_on_match: \(Plural.count(count, "shortlisted policy", "shortlisted policies")) not evaluated (\(names))"
+        record.details = .object(members)
+        record.message = message
     }
 
     /// A host's inventory refreshed once per event.
@@ -379,7 +410,7 @@ public actor Engine {
         var message = "\(p.spec.name) matched: \(scheduledCount) scheduled"
         let skipped = results.count - scheduledCount
         if skipped > 0 { message += ", \(skipped) skipped (already in state or within the idempotency window)" }
-        if !missing.isEmpty { message += "; \(missing.count) selected targets are not in the inventory (\(DiagnosticCode.targetNotFound.rawValue))" }
+        if !missing.isEmpty { message += "; \(Plural.count(missing.count, "selected target")) \(missing.count == 1 ? "is" : "are") not in the inventory (\(DiagnosticCode.targetNotFound.rawValue))" }
         return (decision(p, event, now, missing.isEmpty ? severity : max(severity, .warn), matched: true, message: message, results: results,
                          extra: extra + [.init("jobs", .array(newJobs.map { $0.json(targets: false) }))]), scheduledCount > 0)
     }

@@ -119,8 +119,8 @@ public struct LedgerRecord: Sendable {
             switch body {
             case .given(let message, _): return message
             case .consumed(let event, let fired, let matched, let armed):
-                return "\(event.type.rawValue) \(event.kind) on \(event.subject.kind):\(event.subject.id): \(fired) policies fired, \(matched) matched"
-                    + (armed > 0 ? ", \(armed) timers armed" : "")
+                return "\(event.type.rawValue) \(event.kind) on \(event.subject.kind):\(event.subject.id): \(Plural.count(fired, "policy", "policies")) fired, \(matched) matched"
+                    + (armed > 0 ? ", \(Plural.count(armed, "timer")) armed" : "")
             }
         }
         set { body = .given(message: newValue, details: details) }

@@ -84,7 +84,7 @@ extension Engine {
             let (targets, missing) = resolve(p, in: inv)
             plan.missing = missing
             if !missing.isEmpty {
-                plan.findings.append((.targetNotFound, "\(missing.count) selected targets are not in \(plan.hostName)'s inventory: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")"))
+                plan.findings.append((.targetNotFound, "\(Plural.count(missing.count, "selected target")) \(missing.count == 1 ? "is" : "are") not in \(plan.hostName)'s inventory: \(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")"))
                 plan.severity = max(plan.severity, .warn)
             }
             if targets.isEmpty {

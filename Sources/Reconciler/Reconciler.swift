@@ -41,6 +41,15 @@ public actor Reconciler: RecordSink {
     var passStarted = Timestamp(milliseconds: 0)
     var appliedCommitTime: Int64 = 0
     var lastRetry: Timestamp?
+    /// When each policy was last dry-run (on apply or on retry): a retry leaves alone the
+    /// ones dry-run less than `--retry` ago, so a pass never dry-runs a policy twice.
+    var lastDryRun: [String: Timestamp] = [:]
+    /// How long compiles, dry-runs and executions took, for `metrics.prom`.
+    var compileSeconds = DurationHistogram()
+    var dryRunSeconds = DurationHistogram()
+    var executionSeconds = DurationHistogram()
+    /// When each running job's `start` record was made durable.
+    var executionStarted: [String: ContinuousClock.Instant] = [:]
 
     /// Takes the state directory's lock and opens its ledger; throws when another
     /// reconciler holds it or the ledger is corrupt.
@@ -92,11 +101,24 @@ public actor Reconciler: RecordSink {
                 await engine.apply(records, seqs: seqs)
             }
             recordsSinceSnapshot += records.count
+            timeExecutions(records)
             return true
         } catch {
             fatal = "cannot write the ledger: \(error)"
             log.error("cannot write the ledger; stopping so that nothing acts unrecorded", ["error": "\(error)"])
             return false
+        }
+    }
+
+    /// An execution's time runs from its durable `start` record to its `execution` record.
+    func timeExecutions(_ records: [LedgerRecord]) {
+        for r in records where r.kind == .start || r.kind == .execution {
+            guard let job = r.details["job_id"]?.stringValue else { continue }
+            if r.kind == .start {
+                executionStarted[job] = ContinuousClock.now
+            } else if let started = executionStarted.removeValue(forKey: job) {
+                executionSeconds.observe(since: started)
+            }
         }
     }
 
@@ -184,7 +206,7 @@ public actor Reconciler: RecordSink {
         await engine.restore(state)
         if let set = applied?.set { await refreeze(set, frozen: state.frozen) }
         var notes: [String] = []
-        if recovery.cutBytes > 0 { notes.append("cut a torn ledger tail of \(recovery.cutBytes) bytes in \(recovery.segment ?? "")") }
+        if recovery.cutBytes > 0 { notes.append("cut a torn ledger tail of \(Plural.count(recovery.cutBytes, "byte")) in \(recovery.segment ?? "")") }
         // Executions that started and never finished may or may not have happened: they are
         // recorded as interrupted and never run again (at most once).
         let interrupted = state.started.values.sorted { $0.id < $1.id }
@@ -200,7 +222,7 @@ public actor Reconciler: RecordSink {
                 message: "job \(job.id) was interrupted by a stop of the reconciler; not run again",
                 details: .object(["job_id": .string(job.id), "host_id": .string(job.hostID)]))])
         }
-        if !interrupted.isEmpty { notes.append("\(interrupted.count) interrupted executions") }
+        if !interrupted.isEmpty { notes.append(Plural.count(interrupted.count, "interrupted execution")) }
         // Inbox files of events already consumed are removed without acting again.
         var removed = 0
         for name in inbox.pending() {
@@ -209,10 +231,10 @@ public actor Reconciler: RecordSink {
                 removed += 1
             }
         }
-        if removed > 0 { notes.append("\(removed) inbox files of consumed events removed") }
+        if removed > 0 { notes.append("\(Plural.count(removed, "inbox file")) of consumed events removed") }
         if !notes.isEmpty || replayed > 0 {
             _ = await record([LedgerRecord(kind: .recovery, ts: clock.now(), severity: recovery.cutBytes > 0 || !interrupted.isEmpty ? .warn : .info,
-                                           commit: applied?.commit, message: "started: replayed \(replayed) ledger records" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")),
+                                           commit: applied?.commit, message: "started: replayed \(Plural.count(replayed, "ledger record"))" + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; ")),
                                            details: .object(["replayed": .integer(Int64(replayed)), "cut_bytes": .integer(Int64(recovery.cutBytes)),
                                                              "interrupted": .integer(Int64(interrupted.count)), "inbox_removed": .integer(Int64(removed))]))])
         }
@@ -300,11 +322,15 @@ public actor Reconciler: RecordSink {
         if session == nil { session = CompileSession(view: view) } else { session!.view = view }
         do {
             for id in try commitsToCompile(tip: tip, view: view) where id != tip {
+                let started = ContinuousClock.now
                 let result = try session!.compile(id)
+                compileSeconds.observe(since: started)
                 try store.store(result.manifest, commit: id.hex)
                 log.info("compiled", ["commit": id.short, "blockers": String(result.compilation.diagnostics.filter { $0.severity == .blocker }.count)])
             }
+            let started = ContinuousClock.now
             let result = try session!.compile(tip)
+            compileSeconds.observe(since: started)
             try store.store(result.manifest, commit: tip.hex)
             status.lastAttemptedRevision = tip.hex
             if result.compilation.hasBlocker {
@@ -342,7 +368,7 @@ public actor Reconciler: RecordSink {
     func refuse(_ result: CommitCompilation) async {
         let blockers = result.compilation.diagnostics.filter { $0.severity == .blocker }
         let first = blockers.first.map { "\($0.file):\($0.line):\($0.column): \($0.code.rawValue) \($0.message)" } ?? ""
-        let message = "commit \(result.commit.id.short) \"\(result.commit.summary)\" has \(blockers.count) blockers and is not applied; \(applied.map { "keeping \(String($0.commit.prefix(7)))" } ?? "nothing is applied"). First: \(first)"
+        let message = "commit \(result.commit.id.short) \"\(result.commit.summary)\" has \(Plural.count(blockers.count, "blocker")) and is not applied; \(applied.map { "keeping \(String($0.commit.prefix(7)))" } ?? "nothing is applied"). First: \(first)"
         _ = await record([LedgerRecord(kind: .commit, ts: clock.now(), severity: .blocker, commit: result.commit.id.hex, message: message,
                                        details: .object(["status": .string("refused"), "blockers": .integer(Int64(blockers.count)),
                                                          "diagnostics": .array(blockers.prefix(20).map(\.json))]))])
@@ -393,7 +419,7 @@ public actor Reconciler: RecordSink {
         var frozen: [String: [String]] = [:]
         var unfrozen = frozenBefore.keys.filter { set.policy($0) == nil }
         for start in stride(from: 0, to: changed.count, by: 256) {
-            let plans = await engine.plan(Array(changed[start..<min(start + 256, changed.count)]))
+            let plans = await dryRun(Array(changed[start..<min(start + 256, changed.count)]), at: now)
             for plan in plans {
                 guard let p = set.policy(plan.policyID) else { continue }
                 if !p.spec.dynamicResolution {
@@ -407,12 +433,17 @@ public actor Reconciler: RecordSink {
         for (id, targets) in frozen { set.freeze(id, targets: targets) }
         let previous = applied
         applied = AppliedCommit(commit: commit, entries: entries, set: set)
+        lastDryRun = lastDryRun.filter { set.policy($0.key) != nil }
+        // Counted as `status` lists them: a policy its dry-run disabled is not active.
+        let lines = policyLines(entries, disabled: await engine.disabledPolicies)
+        let count = { (status: String) in Int64(lines.filter { $0.status == status }.count) }
         // The commit record last: a crash before it leaves the previous commit applied,
         // and the next start applies this one again.
         guard await record([LedgerRecord(
             kind: .commit, ts: now, severity: .info, commit: commit,
-            message: "applied \(result.commit.id.short) \"\(result.commit.summary)\": \(set.policies.count) active policies, \(changed.count) new or changed",
-            details: .object(["status": .string("applied"), "active": .integer(Int64(set.policies.count)), "changed": .integer(Int64(changed.count)),
+            message: "applied \(result.commit.id.short) \"\(result.commit.summary)\": \(ReconcilerStatus.summary(lines)), \(changed.count) new or changed",
+            details: .object(["status": .string("applied"), "active": .integer(count("active")), "disabled": .integer(count("disabled")),
+                              "invalid": .integer(count("invalid")), "changed": .integer(Int64(changed.count)),
                               "frozen": .object(frozen.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .array($0.value.map(JSON.string))) }),
                               "unfrozen": .array(unfrozen.sorted().map(JSON.string))]))]) else {
             applied = previous
@@ -430,9 +461,9 @@ public actor Reconciler: RecordSink {
         upsMonitor?.watch(set.ups)
         appliedCommitTime = result.commit.time
         status.lastAppliedRevision = commit
-        status.set("Ready", true, reason: "Applied", message: "applied \(result.commit.id.short): \(set.policies.count) active policies", now: now)
+        status.set("Ready", true, reason: "Applied", message: ReconcilerStatus.readyMessage(commit: commit, lines), now: now)
         status.set("Stalled", false, reason: "Applied", message: "", now: now)
-        log.info("applied", ["commit": result.commit.id.short, "active": String(set.policies.count), "changed": String(changed.count),
+        log.info("applied", ["commit": result.commit.id.short, "active": String(count("active")), "disabled": String(count("disabled")), "changed": String(changed.count),
                              "seconds": format3(SystemClock().now().seconds(since: passStarted))])
         await writeInventories()
     }
@@ -471,12 +502,23 @@ public actor Reconciler: RecordSink {
         let now = clock.now()
         if let last = lastRetry, now.seconds(since: last) < options.retryInterval { return }
         lastRetry = now
-        let policies = disabled.keys.sorted().compactMap { set.policy($0) }
+        // One dry-run less than an interval ago (on apply, maybe in this very pass) is recent enough.
+        let due = disabled.keys.sorted().filter { id in lastDryRun[id].map { now.seconds(since: $0) >= options.retryInterval } ?? true }
+        let policies = due.compactMap { set.policy($0) }
         guard !policies.isEmpty else { return }
-        let plans = await engine.plan(policies)
+        let plans = await dryRun(policies, at: now)
         _ = await record(plans.map { LedgerRecord.dryRun($0, commit: set.commit, at: now) })
         for plan in plans where plan.severity < .error { log.info("dry-run passes again: enabled", ["policy": plan.name]) }
         await writeStatus()
+    }
+
+    /// Dry-runs policies through the engine, timed, and notes when each was dry-run.
+    func dryRun(_ policies: [RuntimePolicy], at now: Timestamp) async -> [PolicyPlan] {
+        let started = ContinuousClock.now
+        let plans = await engine.plan(policies)
+        dryRunSeconds.observe(since: started)
+        for p in policies { lastDryRun[p.id] = now }
+        return plans
     }
 
     // MARK: events
@@ -572,20 +614,30 @@ public actor Reconciler: RecordSink {
         }
     }
 
+    /// Each policy of a commit with its status: `active`, `disabled` (by its spec or until a
+    /// dry-run passes) or `invalid`.
+    func policyLines(_ entries: [ManifestEntry], disabled: [String: String]) -> [ReconcilerStatus.PolicyLine] {
+        entries.map { e in
+            var line = ReconcilerStatus.PolicyLine(path: e.path, policyID: e.policyID, name: e.name ?? "", status: "active", reason: nil,
+                                                   ir: e.ir, versionInt: e.versionInt)
+            switch e.status {
+            case .disabled: line.status = "disabled"; line.reason = "enabled: false in the spec"
+            case .invalid: line.status = "invalid"; line.reason = "the file has blockers"
+            case .compiled:
+                if let reason = disabled[e.policyID] { line.status = "disabled"; line.reason = reason }
+            }
+            return line
+        }
+    }
+
     func writeStatus() async {
         let now = clock.now()
         let disabled = await engine.disabledPolicies
         if let applied {
-            status.policies = applied.entries.map { e in
-                var line = ReconcilerStatus.PolicyLine(path: e.path, policyID: e.policyID, name: e.name ?? "", status: "active", reason: nil,
-                                                       ir: e.ir, versionInt: e.versionInt)
-                switch e.status {
-                case .disabled: line.status = "disabled"; line.reason = "enabled: false in the spec"
-                case .invalid: line.status = "invalid"; line.reason = "the file has blockers"
-                case .compiled:
-                    if let reason = disabled[e.policyID] { line.status = "disabled"; line.reason = reason }
-                }
-                return line
+            status.policies = policyLines(applied.entries, disabled: disabled)
+            // A retry that enables a policy again changes the counts Ready tells.
+            if let ready = status.conditions["Ready"], ready.status, ready.reason == "Applied" {
+                status.set("Ready", true, reason: "Applied", message: ReconcilerStatus.readyMessage(commit: applied.commit, status.policies), now: now)
             }
         }
         if status.conditions["Ready"] == nil {
@@ -599,7 +651,7 @@ public actor Reconciler: RecordSink {
     func writeMetrics() async {
         let depth = await scheduler.depth
         let bySeverity = await scheduler.executedBySeverity
-        let disabled = await engine.disabledPolicies.count
+        let disabled = await engine.disabledPolicies
         var lines: [String] = []
         func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, String)]) {
             lines.append("# HELP policyops_\(name) \(help)")
@@ -614,10 +666,19 @@ public actor Reconciler: RecordSink {
                Severity.allCases.map { ("{severity=\"\($0.rawValue)\"}", String(bySeverity[$0] ?? 0)) })
         metric("execution_queue_depth", "Executions queued or running.", "gauge", [("", String(depth))])
         metric("ledger_bytes", "Size of the ledger's segments.", "gauge", [("", String(Ledger.size(stateDirectory: options.stateDirectory)))])
-        metric("policies", "Policies of the applied commit by status.", "gauge", [
-            ("{status=\"active\"}", String((applied?.set.policies.count ?? 0) - disabled)),
-            ("{status=\"disabled\"}", String(disabled)),
-        ])
+        // As `status` lists them: disabled by the spec or until a dry-run passes, both.
+        let policies = applied.map { policyLines($0.entries, disabled: disabled) } ?? []
+        metric("policies", "Policies of the applied commit by status.", "gauge", ["active", "disabled", "invalid"].map { s in
+            ("{status=\"\(s)\"}", String(policies.filter { $0.status == s }.count))
+        })
+        metric("ready", "1 while the condition Ready is True (a commit is applied and nothing stalls), else 0.", "gauge",
+               [("", status.conditions["Ready"]?.status == true ? "1" : "0")])
+        metric("stalled", "1 while the condition Stalled is True (the tip cannot be applied: blockers, an unreadable repository), else 0.", "gauge",
+               [("", status.conditions["Stalled"]?.status == true ? "1" : "0")])
+        lines += compileSeconds.lines("policyops_compile_duration_seconds", help: "Time to compile one commit.")
+        lines += dryRunSeconds.lines("policyops_dry_run_duration_seconds",
+                                     help: "Time of one dry-run round: the new and changed policies of an apply (in slices of 256), or the disabled ones retried.")
+        lines += executionSeconds.lines("policyops_execution_duration_seconds", help: "Time of one execution, from its start record to its execution record.")
         let text = lines.joined(separator: "\n") + "\n"
         try? AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")
     }

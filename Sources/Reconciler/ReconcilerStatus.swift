@@ -29,6 +29,25 @@ struct ReconcilerStatus {
     var conditions: [String: Condition] = [:]
     var policies: [PolicyLine] = []
 
+    /// How many policies have each status, the statuses in alphabetical order (as
+    /// `policyops status` lists them); a status no policy has is left out.
+    static func counts(_ lines: [PolicyLine]) -> [(status: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for line in lines { counts[line.status, default: 0] += 1 }
+        return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The counts in words: "5 active, 2 disabled".
+    static func summary(_ lines: [PolicyLine]) -> String {
+        let counts = counts(lines)
+        return counts.isEmpty ? "no policies" : counts.map { "\($0.count) \($0.status)" }.joined(separator: ", ")
+    }
+
+    /// The message of `Ready` while a commit is applied: its counts agree with the list.
+    static func readyMessage(commit: String, _ lines: [PolicyLine]) -> String {
+        "applied \(commit.prefix(7)): \(summary(lines))"
+    }
+
     mutating func set(_ type: String, _ status: Bool, reason: String, message: String, now: Timestamp) {
         if let c = conditions[type], c.status == status {
             conditions[type] = Condition(type: type, status: status, reason: reason, message: message, since: c.since)

@@ -26,7 +26,7 @@ enum LedgerCommand: Command {
         if arguments.flag("verify") {
             do {
                 let count = try Ledger.verify(stateDirectory: root)
-                context.console.error("ledger verified: \(count) records, every checksum and link holds")
+                context.console.error("ledger verified: \(counted(Int(count), "record")), every checksum and link holds")
             } catch {
                 context.console.error("ledger damaged: \(error)")
                 return .blockers
@@ -60,6 +60,16 @@ enum LedgerCommand: Command {
                 + (j["kind"]?.stringValue ?? "").padded(to: 10) + (j["message"]?.stringValue ?? "")
             if let c = j["correlation_id"]?.stringValue { line += "  [\(c)]" }
             context.console.print(line.terminalSafe)
+            // A decision without targets says what it was (suppressed-window), and the one
+            // that stopped the evaluation which policies it left out.
+            if let outcome = j["details"]?["outcome"]?.stringValue, (j["results"]?.arrayValue ?? []).isEmpty {
+                context.console.print(("        " + outcome).terminalSafe)
+            }
+            if let stop = j["details"]?["stop_on_match"], let left = stop["not_evaluated"]?.arrayValue {
+                let count = stop["not_evaluated_count"]?.integerValue.map(Int.init) ?? left.count
+                let names = left.compactMap { $0["name"]?.stringValue }.joined(separator: ", ") + (count > left.count ? ", ..." : "")
+                context.console.print(("        stop_on_match: \(counted(count, "shortlisted policy", "shortlisted policies")) not evaluated: " + names).terminalSafe)
+            }
             for r in j["results"]?.arrayValue ?? [] {
                 let outcome = r["outcome"]?.stringValue ?? ""
                 var detail = "        " + (r["target_id"]?.stringValue ?? "").padded(to: 18) + (r["verb"]?.stringValue ?? "").padded(to: 10) + outcome

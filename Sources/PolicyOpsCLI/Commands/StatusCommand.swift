@@ -34,7 +34,7 @@ enum StatusCommand: Command {
         let policies = status["policies"]?.arrayValue ?? []
         var counts: [String: Int] = [:]
         for p in policies { counts[p["status"]?.stringValue ?? "?", default: 0] += 1 }
-        context.console.print("policies:   " + counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        context.console.print("policies:   " + (counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
         for p in policies {
             var line = "  " + (p["status"]?.stringValue ?? "").padded(to: 10) + (p["path"]?.stringValue ?? "").padded(to: 48) + (p["name"]?.stringValue ?? "")
             if let reason = p["reason"]?.stringValue { line += "  (\(reason))" }
