@@ -195,7 +195,7 @@ public struct HostDeclarationReader {
         if case .literal(let text) = value {
             switch EndpointURL.parse(text) {
             case .failure(let reason):
-                checker.report(.invalidURL, c.member(key)!.value, c.pointer.appending(key), "\"\(key)\" is \"\(text)\": \(reason.message)")
+                checker.report(.invalidURL, c.member(key)!.value, c.pointer.appending(key), "\"\(key)\" is \"\(EndpointURL.redactingCredentials(text))\": \(reason.message)")
                 return nil
             case .success(let url):
                 if url.scheme == "http" {
