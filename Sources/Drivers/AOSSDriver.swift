@@ -158,9 +158,8 @@ public struct AOSSDriver: Driver {
         }
     }
 
-    /// The URL path of a port (ids such as `1/1` go in as they are, as the switch's own
-    /// clients send them).
-    static func poePath(_ port: String) -> String { "/ports/\(port)/poe" }
+    /// The URL path of a port: its id is one segment, so `1/1` goes in as `1%2F1`.
+    static func poePath(_ port: String) -> String { "/ports/\(URLPath.segment(port))/poe" }
 
     public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
         var checks = [DryRunResult.Precondition(check: "host reachable", ok: inventory.reachable, details: inventory.problem)]

@@ -94,12 +94,9 @@ public struct ProxmoxDriver: Driver {
         return json["data"] ?? .null
     }
 
-    /// Percent-encoding for paths and forms (UPIDs hold `:`, `@` and `!`).
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
+    /// Percent-encoding for path segments and forms (UPIDs hold `:`, `@` and `!`; a node's
+    /// name or a vmid is one segment whatever it holds).
+    static func encode(_ text: String) -> String { URLPath.segment(text) }
 
     // MARK: discovery
 
@@ -166,7 +163,7 @@ public struct ProxmoxDriver: Driver {
             form.append(("timeout", String(action.params["grace_s"]?.integerValue ?? 60)))
             form.append(("forceStop", action.params["force"]?.boolValue == true ? "1" : "0"))
         }
-        return ("/nodes/\(encode(node))/\(kind)/\(target.nativeID)/status/\(action.verb)", form)
+        return ("/nodes/\(encode(node))/\(kind)/\(encode(target.nativeID))/status/\(encode(action.verb))", form)
     }
 
     public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {

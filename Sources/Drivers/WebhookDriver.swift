@@ -55,7 +55,8 @@ public struct WebhookDriver: Driver {
     static func body(_ action: PlannedAction) -> [UInt8] { (action.params["body"] ?? .object([])).canonicalBytes }
 
     static func url(_ base: String, _ action: PlannedAction) -> String {
-        let path = action.params["path"]?.stringValue ?? ""
+        // The path's own `/` separate; what a path may not hold is percent-encoded.
+        let path = URLPath.path(action.params["path"]?.stringValue ?? "")
         guard !path.isEmpty else { return base }
         return base.hasSuffix("/") && path.hasPrefix("/") ? base + path.dropFirst() : (base.hasSuffix("/") || path.hasPrefix("/") ? base + path : base + "/" + path)
     }
