@@ -171,7 +171,7 @@ public struct AOSSDriver: Driver {
             checks.append(.init(check: "secrets resolve", ok: false, details: error.message))
             return .failure(.authDenied, error.message, checks: checks)
         }
-        checks.append(api.tls.precondition)
+        checks.append(api.tls.precondition(for: api.base))
         let protected = targets.filter { api.protected.contains($0) }
         checks.append(.init(check: "no protected port", ok: protected.isEmpty,
                             details: protected.isEmpty ? nil : protected.map(\.id).joined(separator: ", ") + " protected on \(host.name): never switched"))
@@ -197,7 +197,7 @@ public struct AOSSDriver: Driver {
             }
         }
         let changing = effects.filter { !$0.isNoOp }.count
-        return DryRunResult(ok: true, severity: api.tls.insecure || !protected.isEmpty ? .warn : .info, preconditions: checks, planKind: "api",
+        return DryRunResult(ok: true, severity: api.tls.warns(for: api.base) || !protected.isEmpty ? .warn : .info, preconditions: checks, planKind: "api",
                             preview: preview, summary: "set PoE \(value) on \(changing) of \(targets.count) ports of \(host.name)", perTarget: effects)
     }
 

@@ -176,7 +176,7 @@ public struct ProxmoxDriver: Driver {
             checks.append(.init(check: "secrets resolve", ok: false, details: error.message))
             return .failure(.authDenied, error.message, checks: checks)
         }
-        checks.append(api.tls.precondition)
+        checks.append(api.tls.precondition(for: api.base))
         // The token's privileges, once for all targets: every path it has, walked up from each guest.
         // path → privilege → propagates below the path (Proxmox's `/access/permissions`).
         let privileges: [String: [String: Bool]]
@@ -219,7 +219,7 @@ public struct ProxmoxDriver: Driver {
             }
         }
         let changing = effects.filter { !$0.isNoOp }.count
-        return DryRunResult(ok: true, severity: api.tls.insecure || !locked.isEmpty ? .warn : .info, preconditions: checks, planKind: "api", preview: preview,
+        return DryRunResult(ok: true, severity: api.tls.warns(for: api.base) || !locked.isEmpty ? .warn : .info, preconditions: checks, planKind: "api", preview: preview,
                             summary: "\(action.verb) \(changing) of \(targets.count) guests on \(host.name)", perTarget: effects)
     }
 
