@@ -114,10 +114,10 @@ public struct ProxmoxDriver: Driver {
         }
         async let vms = list("qemu")
         async let containers = list("lxc")
-        let lists = [(TargetType.vm, await vms), (.ct, await containers)]
+        let lists = [(TargetType.vm, "the VM list (GET /nodes/\(api.node)/qemu)", await vms), (.ct, "the container list (GET /nodes/\(api.node)/lxc)", await containers)]
         var targets: [InventoryTarget] = []
-        var problems: [(DiagnosticCode, String)] = []
-        for (type, result) in lists {
+        var problems: [(code: DiagnosticCode, message: String, part: String)] = []
+        for (type, part, result) in lists {
             switch result {
             case .success(let list):
                 for guest in (list.arrayValue ?? []).sorted(by: { ($0["vmid"]?.integerValue ?? 0) < ($1["vmid"]?.integerValue ?? 0) }) {
@@ -130,15 +130,16 @@ public struct ProxmoxDriver: Driver {
                                                    state: guest["status"]?.stringValue ?? "unknown", labels: labels))
                 }
             case .failure(let error):
-                problems.append((error.code, error.message))
+                problems.append((error.code, error.message, part))
             }
         }
         if problems.count == 2 {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false,
-                                 problem: problems[0].1, problemCode: problems[0].0)
+                                 problem: problems[0].message, problemCode: problems[0].code)
         }
         return HostInventory(hostID: host.id, targets: targets, refreshedAt: clock.now(), stale: !problems.isEmpty,
-                             problem: problems.first.map { "part of the refresh failed: \($0.1)" }, problemCode: problems.isEmpty ? nil : .partialRefresh)
+                             problem: problems.first.map { "part of the refresh of \(host.name) failed: \($0.part): \($0.message); its guests are missing from the inventory" },
+                             problemCode: problems.isEmpty ? nil : .partialRefresh)
     }
 
     // MARK: dry-run

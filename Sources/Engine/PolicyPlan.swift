@@ -77,9 +77,9 @@ extension Engine {
                     continue
                 }
             }
-            if inv.stale {
-                plan.findings.append((.staleInventory, inv.problem ?? "the inventory of \(plan.hostName) is stale: used_inventory.stale = true"))
-                plan.severity = max(plan.severity, .warn)
+            if let finding = inv.staleFinding(hostName: plan.hostName) {
+                plan.findings.append(finding)
+                plan.severity = max(plan.severity, finding.code.severity)
             }
             let (targets, missing) = resolve(p, in: inv)
             plan.missing = missing
