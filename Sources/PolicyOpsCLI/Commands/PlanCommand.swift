@@ -46,7 +46,7 @@ enum PlanCommand: Command {
             out += "\n\(p.name)  (\(p.path))  \(p.severity.rawValue)\n"
             for f in p.findings { out += "  \(f.code.severity.rawValue) \(f.code.rawValue): \(f.message)\n" }
             for a in p.actions {
-                out += "  \(a.action.capability) \(a.action.verb) on \(p.hostName): \(a.result.summary)\(a.result.ok ? "" : " — \(a.result.reason ?? "")")\n"
+                out += "  \(a.action.capability) \(a.action.verb) on \(p.hostName): \(a.result.summary)\(a.result.ok || (a.result.reason ?? a.result.summary) == a.result.summary ? "" : " — \(a.result.reason ?? "")")\n"
                 out += "    preconditions: " + a.result.preconditions.map { "\($0.check) \($0.ok ? "ok" : "FAILED")\($0.details.map { " (\($0))" } ?? "")" }.joined(separator: ", ") + "\n"
                 let keys = Dictionary(a.targets.map { ($0.id, $0.key) }, uniquingKeysWith: { x, _ in x })
                 for e in a.result.perTarget {
