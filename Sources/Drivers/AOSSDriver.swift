@@ -122,7 +122,7 @@ public struct AOSSDriver: Driver {
         do { api = try self.api(host) } catch {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: .authDenied)
         }
-        let timeout = full ? timing.requestSeconds : Double(capabilities.first?.dryRunRefreshSLASeconds ?? 5)
+        let timeout = full ? timing.requestSeconds : Double(host.refreshSLASeconds(default: capabilities.first?.dryRunRefreshSLASeconds ?? 5))
         let poe: JSON
         do { poe = try await call(api, "GET", "/poe/ports", timeout: timeout) } catch {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: error.code)

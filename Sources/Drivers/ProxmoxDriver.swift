@@ -105,7 +105,7 @@ public struct ProxmoxDriver: Driver {
         do { api = try self.api(host) } catch {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: .authDenied)
         }
-        let sla = Double(capabilities.first?.dryRunRefreshSLASeconds ?? 5)
+        let sla = Double(host.refreshSLASeconds(default: capabilities.first?.dryRunRefreshSLASeconds ?? 5))
         let timeout = full ? timing.requestSeconds : sla
         // VMs and containers are listed at once: the fast refresh takes one SLA, not two.
         func list(_ kind: String) async -> Result<JSON, Failure> {

@@ -54,7 +54,9 @@ enum PlanCommand: Command {
                 }
                 for line in a.result.preview.prefix(20) { out += "    plan (\(a.result.planKind)): \(line)\n" }
             }
-            out += "  used_inventory: refreshed \(p.inventoryTimestamp?.iso8601 ?? "never"), stale \(p.inventoryStale)\n"
+            out += "  used_inventory: refreshed \(p.inventoryTimestamp?.iso8601 ?? "never"), stale \(p.inventoryStale)"
+            if let sla = p.refreshSLA { out += ", refresh SLA \(sla.seconds) s (\(sla.fromHost ? "the host's connection.refresh_sla" : "the driver's default"))" }
+            out += "\n"
         }
         let counts = [Severity.info, .warn, .error].map { s in "\(plans.filter { $0.severity == s }.count) \(s == .info ? "ok" : s.rawValue)" }
         out += "\n" + (plans.contains { $0.severity >= .error } ? "ERRORS: " : "OK: ") + counts.joined(separator: ", ") + "\n"
