@@ -64,7 +64,8 @@ import Secrets
     }
 
     /// A sim host slower than its SLA is given up on at the SLA, as the real drivers' requests
-    /// time out, not waited for.
+    /// time out, and says so. (How long it takes is measured in a process of its own, by
+    /// PlanReportTests: in this one, tests beside it can hold its threads for minutes.)
     @Test func aSlowSimHostIsCutOffAtTheSLA() async throws {
         let world = MemorySimulatedWorld()
         var host = HostDeclaration(path: "hosts/sim.json", id: "0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a", name: "lab", driver: .sim,
@@ -74,11 +75,8 @@ import Secrets
         state.faults.latencyMilliseconds = 30_000
         world.set(state)
         let driver = SimulatedDriver(world: world, clock: ManualClock())
-        let started = Date()
         let cut = await driver.refresh(host, full: false)
-        let elapsed = Date().timeIntervalSince(started)
         #expect(!cut.reachable && cut.problemCode == .hostUnreachable && cut.problem?.contains("1 s refresh SLA") == true, "\(cut.problem ?? "")")
-        #expect(elapsed < 20, "\(elapsed) s: the 30 s latency was waited for")
         host.refreshSLA = nil
         state.faults.latencyMilliseconds = 0
         world.set(state)

@@ -39,6 +39,29 @@ import TestSupport
         #expect(slas.sorted() == [3, 5], "\(json.stdout)")
     }
 
+    /// A sim host slower than its refresh SLA is given up on at the SLA, as real drivers are:
+    /// measured on the command, in a process of its own (tests beside this one share its threads).
+    @Test func aSlowSimHostIsGivenUpOnAtItsSLA() throws {
+        let repo = try GitFixture()
+        repo.write("hosts/rack.json", """
+        {"id": "\(Self.rack)", "name": "rack", "driver": "sim", "connection": {"refresh_sla": "1s", "targets": [{"id": "vm:1", "name": "a", "state": "running"}]}}
+        """)
+        repo.write("policies/rack.json", Self.policy("rack-off", host: Self.rack, type: "vm", selector: "1", action: #"{"capability_id": "sim.vm", "verb": "shutdown"}"#))
+        try repo.commit("a sim host")
+        let state = TemporaryDirectory("state")
+        let arguments = ["plan", "--repo", repo.path, "--state", state.path]
+        #expect(try Paths.policyops(arguments).status == 0)
+        let file = state.join("sim/\(Self.rack).json")
+        var world = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        world["faults"] = ["latency_ms": 30_000]
+        try JSONSerialization.data(withJSONObject: world).write(to: URL(fileURLWithPath: file))
+        let started = Date()
+        let slow = try Paths.policyops(arguments)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(slow.status == 3 && slow.stdout.contains("did not answer in time") && slow.stdout.contains("1 s refresh SLA"), "\(slow.stdout)\(slow.stderr)")
+        #expect(elapsed < 20, "\(elapsed) s: the 30 s latency was waited for")
+    }
+
     @Test func aFailedDryRunIsSaidOnce() throws {
         let repo = try GitFixture()
         repo.write("hosts/runner.json", """
