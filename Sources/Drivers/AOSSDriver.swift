@@ -122,7 +122,7 @@ public struct AOSSDriver: Driver {
         do { api = try self.api(host) } catch {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: .authDenied)
         }
-        let timeout = full ? timing.requestSeconds : Double(capabilities.first?.dryRunRefreshSLASeconds ?? 5)
+        let timeout = full ? timing.requestSeconds : Double(host.refreshSLASeconds(default: capabilities.first?.dryRunRefreshSLASeconds ?? 5))
         let poe: JSON
         do { poe = try await call(api, "GET", "/poe/ports", timeout: timeout) } catch {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: error.code)
@@ -158,9 +158,8 @@ public struct AOSSDriver: Driver {
         }
     }
 
-    /// The URL path of a port (ids such as `1/1` go in as they are, as the switch's own
-    /// clients send them).
-    static func poePath(_ port: String) -> String { "/ports/\(port)/poe" }
+    /// The URL path of a port: its id is one segment, so `1/1` goes in as `1%2F1`.
+    static func poePath(_ port: String) -> String { "/ports/\(URLPath.segment(port))/poe" }
 
     public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
         var checks = [DryRunResult.Precondition(check: "host reachable", ok: inventory.reachable, details: inventory.problem)]
@@ -172,7 +171,7 @@ public struct AOSSDriver: Driver {
             checks.append(.init(check: "secrets resolve", ok: false, details: error.message))
             return .failure(.authDenied, error.message, checks: checks)
         }
-        checks.append(api.tls.precondition)
+        checks.append(api.tls.precondition(for: api.base))
         let protected = targets.filter { api.protected.contains($0) }
         checks.append(.init(check: "no protected port", ok: protected.isEmpty,
                             details: protected.isEmpty ? nil : protected.map(\.id).joined(separator: ", ") + " protected on \(host.name): never switched"))
@@ -198,7 +197,7 @@ public struct AOSSDriver: Driver {
             }
         }
         let changing = effects.filter { !$0.isNoOp }.count
-        return DryRunResult(ok: true, severity: api.tls.insecure || !protected.isEmpty ? .warn : .info, preconditions: checks, planKind: "api",
+        return DryRunResult(ok: true, severity: api.tls.warns(for: api.base) || !protected.isEmpty ? .warn : .info, preconditions: checks, planKind: "api",
                             preview: preview, summary: "set PoE \(value) on \(changing) of \(targets.count) ports of \(host.name)", perTarget: effects)
     }
 

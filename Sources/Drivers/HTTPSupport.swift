@@ -14,13 +14,22 @@ extension Secrets {
 }
 
 extension TLSSettings {
-    /// The precondition a dry-run reports about verification (`insecure` warns).
-    var precondition: DryRunResult.Precondition {
+    /// The precondition a dry-run reports about verification of a host at `url` (plain
+    /// `http` and `insecure` warn: nothing is verified).
+    func precondition(for url: String) -> DryRunResult.Precondition {
+        if Self.isPlainHTTP(url) {
+            return .init(check: "TLS verified", ok: false, details: "plain http: no TLS at all, so nothing is verified and requests and credentials cross the network unencrypted")
+        }
         if insecure { return .init(check: "TLS verified", ok: false, details: "tls.insecure is set: the server's certificate is not checked") }
         if let fingerprintText { return .init(check: "TLS verified", ok: true, details: "certificate pinned to SHA-256 \(fingerprintText)") }
         if caFile != nil { return .init(check: "TLS verified", ok: true, details: "by the host's ca_file") }
         return .init(check: "TLS verified", ok: true, details: "by the system's certificate authorities")
     }
+
+    /// Whether a dry-run of a host at `url` warns: its connection is not verified.
+    func warns(for url: String) -> Bool { insecure || Self.isPlainHTTP(url) }
+
+    static func isPlainHTTP(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
 }
 
 extension HTTPError {

@@ -94,12 +94,9 @@ public struct ProxmoxDriver: Driver {
         return json["data"] ?? .null
     }
 
-    /// Percent-encoding for paths and forms (UPIDs hold `:`, `@` and `!`).
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
+    /// Percent-encoding for path segments and forms (UPIDs hold `:`, `@` and `!`; a node's
+    /// name or a vmid is one segment whatever it holds).
+    static func encode(_ text: String) -> String { URLPath.segment(text) }
 
     // MARK: discovery
 
@@ -108,7 +105,7 @@ public struct ProxmoxDriver: Driver {
         do { api = try self.api(host) } catch {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: .authDenied)
         }
-        let sla = Double(capabilities.first?.dryRunRefreshSLASeconds ?? 5)
+        let sla = Double(host.refreshSLASeconds(default: capabilities.first?.dryRunRefreshSLASeconds ?? 5))
         let timeout = full ? timing.requestSeconds : sla
         // VMs and containers are listed at once: the fast refresh takes one SLA, not two.
         func list(_ kind: String) async -> Result<JSON, Failure> {
@@ -117,10 +114,10 @@ public struct ProxmoxDriver: Driver {
         }
         async let vms = list("qemu")
         async let containers = list("lxc")
-        let lists = [(TargetType.vm, await vms), (.ct, await containers)]
+        let lists = [(TargetType.vm, "the VM list (GET /nodes/\(api.node)/qemu)", await vms), (.ct, "the container list (GET /nodes/\(api.node)/lxc)", await containers)]
         var targets: [InventoryTarget] = []
-        var problems: [(DiagnosticCode, String)] = []
-        for (type, result) in lists {
+        var problems: [(code: DiagnosticCode, message: String, part: String)] = []
+        for (type, part, result) in lists {
             switch result {
             case .success(let list):
                 for guest in (list.arrayValue ?? []).sorted(by: { ($0["vmid"]?.integerValue ?? 0) < ($1["vmid"]?.integerValue ?? 0) }) {
@@ -133,15 +130,16 @@ public struct ProxmoxDriver: Driver {
                                                    state: guest["status"]?.stringValue ?? "unknown", labels: labels))
                 }
             case .failure(let error):
-                problems.append((error.code, error.message))
+                problems.append((error.code, error.message, part))
             }
         }
         if problems.count == 2 {
             return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false,
-                                 problem: problems[0].1, problemCode: problems[0].0)
+                                 problem: problems[0].message, problemCode: problems[0].code)
         }
         return HostInventory(hostID: host.id, targets: targets, refreshedAt: clock.now(), stale: !problems.isEmpty,
-                             problem: problems.first.map { "part of the refresh failed: \($0.1)" }, problemCode: problems.isEmpty ? nil : .partialRefresh)
+                             problem: problems.first.map { "part of the refresh of \(host.name) failed: \($0.part): \($0.message); its guests are missing from the inventory" },
+                             problemCode: problems.isEmpty ? nil : .partialRefresh)
     }
 
     // MARK: dry-run
@@ -166,7 +164,7 @@ public struct ProxmoxDriver: Driver {
             form.append(("timeout", String(action.params["grace_s"]?.integerValue ?? 60)))
             form.append(("forceStop", action.params["force"]?.boolValue == true ? "1" : "0"))
         }
-        return ("/nodes/\(encode(node))/\(kind)/\(target.nativeID)/status/\(action.verb)", form)
+        return ("/nodes/\(encode(node))/\(kind)/\(encode(target.nativeID))/status/\(encode(action.verb))", form)
     }
 
     public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
@@ -179,7 +177,7 @@ public struct ProxmoxDriver: Driver {
             checks.append(.init(check: "secrets resolve", ok: false, details: error.message))
             return .failure(.authDenied, error.message, checks: checks)
         }
-        checks.append(api.tls.precondition)
+        checks.append(api.tls.precondition(for: api.base))
         // The token's privileges, once for all targets: every path it has, walked up from each guest.
         // path → privilege → propagates below the path (Proxmox's `/access/permissions`).
         let privileges: [String: [String: Bool]]
@@ -222,7 +220,7 @@ public struct ProxmoxDriver: Driver {
             }
         }
         let changing = effects.filter { !$0.isNoOp }.count
-        return DryRunResult(ok: true, severity: api.tls.insecure || !locked.isEmpty ? .warn : .info, preconditions: checks, planKind: "api", preview: preview,
+        return DryRunResult(ok: true, severity: api.tls.warns(for: api.base) || !locked.isEmpty ? .warn : .info, preconditions: checks, planKind: "api", preview: preview,
                             summary: "\(action.verb) \(changing) of \(targets.count) guests on \(host.name)", perTarget: effects)
     }
 

@@ -55,7 +55,8 @@ public struct WebhookDriver: Driver {
     static func body(_ action: PlannedAction) -> [UInt8] { (action.params["body"] ?? .object([])).canonicalBytes }
 
     static func url(_ base: String, _ action: PlannedAction) -> String {
-        let path = action.params["path"]?.stringValue ?? ""
+        // The path's own `/` separate; what a path may not hold is percent-encoded.
+        let path = URLPath.path(action.params["path"]?.stringValue ?? "")
         guard !path.isEmpty else { return base }
         return base.hasSuffix("/") && path.hasPrefix("/") ? base + path.dropFirst() : (base.hasSuffix("/") || path.hasPrefix("/") ? base + path : base + "/" + path)
     }
@@ -67,12 +68,12 @@ public struct WebhookDriver: Driver {
         }
         let checks: [DryRunResult.Precondition] = [
             .init(check: "secrets resolve", ok: true),
-            endpoint.tls.precondition,
+            endpoint.tls.precondition(for: endpoint.url),
             .init(check: "request signed", ok: endpoint.signingKey != nil, details: endpoint.signingKey == nil ? "the host has no hmac_secret" : "HMAC-SHA256"),
         ]
         let url = Self.url(endpoint.shownURL, action)
         let bytes = Self.body(action).count
-        return DryRunResult(ok: true, severity: endpoint.tls.insecure ? .warn : .info, preconditions: checks, planKind: "api",
+        return DryRunResult(ok: true, severity: endpoint.tls.warns(for: endpoint.url) ? .warn : .info, preconditions: checks, planKind: "api",
                             preview: targets.map { "POST \(url) (\(bytes) bytes of JSON\(endpoint.signingKey == nil ? "" : ", signed")) for \($0.id)" },
                             summary: "POST to \(url) for \(targets.count) \(targets.count == 1 ? "endpoint" : "endpoints")",
                             perTarget: targets.map { .init(id: $0.id, from: "ready", to: "sent") })

@@ -411,7 +411,14 @@ public actor Engine {
         let skipped = results.count - scheduledCount
         if skipped > 0 { message += ", \(skipped) skipped (already in state or within the idempotency window)" }
         if !missing.isEmpty { message += "; \(Plural.count(missing.count, "selected target")) \(missing.count == 1 ? "is" : "are") not in the inventory (\(DiagnosticCode.targetNotFound.rawValue))" }
-        return (decision(p, event, now, missing.isEmpty ? severity : max(severity, .warn), matched: true, message: message, results: results,
+        var least: Severity = missing.isEmpty ? .info : .warn
+        // Stale inventory is a warn here as in `plan` (SPEC §4): the decision says so.
+        let staleness = inv.staleFinding(hostName: host.name)
+        if let staleness {
+            message += "; \(staleness.message) (\(staleness.code.rawValue))"
+            least = max(least, staleness.code.severity)
+        }
+        return (decision(p, event, now, max(severity, least), matched: true, message: message, code: staleness?.code, results: results,
                          extra: extra + [.init("jobs", .array(newJobs.map { $0.json(targets: false) }))]), scheduledCount > 0)
     }
 

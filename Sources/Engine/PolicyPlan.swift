@@ -27,6 +27,9 @@ public struct PolicyPlan: Sendable {
     public var inventoryStale: Bool
     /// Selected ids the host lacks.
     public var missing: [String]
+    /// The time the fast refresh was given, in seconds, and whether the host set it
+    /// (`connection.refresh_sla`) rather than its driver; nil for hosts that are not refreshed.
+    public var refreshSLA: (seconds: Int64, fromHost: Bool)? = nil
 
     /// As JSON.
     public var json: JSON {
@@ -44,6 +47,7 @@ public struct PolicyPlan: Sendable {
             }),
             "used_inventory": .object([
                 "refreshed": .bool(inventoryRefreshed), "ts": inventoryTimestamp.map { .string($0.iso8601) } ?? .null, "stale": .bool(inventoryStale),
+                "refresh_sla_s": refreshSLA.map { .integer($0.seconds) } ?? .null,
             ]),
             "missing": .array(missing.map(JSON.string)),
         ])
@@ -68,6 +72,10 @@ extension Engine {
             var plan = PolicyPlan(policyID: p.id, name: p.spec.name, path: p.path, hostID: hostID, hostName: host?.name ?? hostID,
                                   severity: .info, findings: [], actions: [], inventoryRefreshed: inv.refreshedAt != nil,
                                   inventoryTimestamp: inv.refreshedAt, inventoryStale: inv.stale, missing: [])
+            if let host, HostDeclarationReader.refreshedDrivers.contains(host.driver),
+               let sla = drivers.driver(for: host)?.capabilities.first?.dryRunRefreshSLASeconds {
+                plan.refreshSLA = (host.refreshSLASeconds(default: sla), host.refreshSLA != nil)
+            }
             if !inv.reachable {
                 let code = inv.problemCode ?? .hostUnreachable
                 plan.findings.append((code, inv.problem ?? "host unreachable"))
@@ -77,9 +85,9 @@ extension Engine {
                     continue
                 }
             }
-            if inv.stale {
-                plan.findings.append((.staleInventory, inv.problem ?? "the inventory of \(plan.hostName) is stale: used_inventory.stale = true"))
-                plan.severity = max(plan.severity, .warn)
+            if let finding = inv.staleFinding(hostName: plan.hostName) {
+                plan.findings.append(finding)
+                plan.severity = max(plan.severity, finding.code.severity)
             }
             let (targets, missing) = resolve(p, in: inv)
             plan.missing = missing

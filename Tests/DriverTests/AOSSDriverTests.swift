@@ -55,17 +55,17 @@ import Secrets
         let dry = await driver.dryRun(host, action: Self.set("off"), targets: targets, inventory: inventory)
         #expect(dry.ok && dry.severity == .warn)
         #expect(dry.perTarget.map(\.to) == ["off", "off", "on"] && dry.perTarget[2].note == "protected on sw-core-1: never switched")
-        #expect(dry.preview == [#"PUT /ports/1/1/poe {"is_poe_enabled": false}"#])
+        #expect(dry.preview == [#"PUT /ports/1%2F1/poe {"is_poe_enabled": false}"#])
         #expect(try sim.requests().allSatisfy { $0["method"] as? String != "PUT" })
         let done = await driver.execute(host, action: Self.set("off"), targets: targets)
         #expect(done.map(\.outcome) == ["succeeded", "succeeded", "refused"], "\(done)")
         let puts = try sim.requests().filter { $0["method"] as? String == "PUT" }.compactMap { $0["path"] as? String }
-        #expect(puts == ["/rest/v7/ports/1/1/poe", "/rest/v7/ports/1/3/poe"])
+        #expect(puts == ["/rest/v7/ports/1%2F1/poe", "/rest/v7/ports/1%2F3/poe"])
         // One login served every request.
         #expect(try sim.requests().filter { ($0["path"] as? String)?.hasSuffix("/login-sessions") == true }.count == 1)
         let cycled = await driver.execute(host, action: Self.set("cycle"), targets: [inventory.target("poe-port:1/2")!])
         #expect(cycled.first?.detail == "cycled, now on")
-        let writes = try sim.requests().filter { $0["method"] as? String == "PUT" && ($0["path"] as? String)?.contains("1/2") == true }
+        let writes = try sim.requests().filter { $0["method"] as? String == "PUT" && ($0["path"] as? String)?.contains("1%2F2") == true }
         #expect(writes.compactMap { ($0["body"] as? [String: Any])?["is_poe_enabled"] as? Bool } == [false, true])
         let after = await driver.refresh(host, full: false)
         #expect(after.targets.map(\.state) == ["off", "on", "off", "on"])

@@ -22,7 +22,9 @@ ones are not verified against real hardware):
     PUT    /rest/{v}/ports/{port_id}/poe          {"port_id", "is_poe_enabled", ...} -> 200 + object
     GET    /rest/{v}/ports/{port_id}/poe/stats
 
-{port_id} may be sent raw ("1/1", as HPE's own sample scripts do) or percent-encoded ("1%2F1").
+{port_id} is one path segment: a "/" inside it is percent-encoded ("1%2F1", RFC 3986 section 3.3).
+A raw "1/1" makes two segments and is refused with 404, as a strict server refuses it (HPE's own
+sample scripts send it raw; the sim holds the driver to the RFC).
 
 Control API (no session, no delay, not recorded):
 
@@ -410,12 +412,14 @@ class Handler(simserver.Handler):
         m = re.fullmatch(r"/rest/([^/]+)(/.*)?", path)
         if not m:
             return self.error(404, MSG_NOT_FOUND)
-        version, rest = m.group(1), unquote(m.group(2) or "")
+        version, raw_rest = m.group(1), m.group(2) or ""
+        # Split before decoding: "%2F" inside a segment is part of an id, "/" separates.
+        segments = [unquote(s) for s in raw_rest.rstrip("/").split("/")[1:]] if raw_rest.rstrip("/") else []
+        rest = "/" + "/".join(segments) if all("/" not in s for s in segments) else None
         with sim.lock:
             supported = {version_key(v) for v in sim.state["api_versions"]}
         if version_key(version) is None or version_key(version) not in supported:
             return self.error(404, MSG_NOT_FOUND)
-        rest = rest.rstrip("/") if rest != "/" else rest
 
         if rest == "/login-sessions":
             if self.command == "POST":
@@ -445,13 +449,11 @@ class Handler(simserver.Handler):
             if self.command != "GET":
                 return self.error(405, MSG_METHOD_NOT_ALLOWED)
             return self.send_json(200, sim.collection("/ports", "port_element", sim.port_element))
-        if rest.startswith("/ports/"):
-            tail = rest[len("/ports/"):]
-            if tail.endswith("/poe/stats"):
-                return self.port_resource(sim, tail[:-len("/poe/stats")], "stats", body, body_ok)
-            if tail.endswith("/poe"):
-                return self.port_resource(sim, tail[:-len("/poe")], "poe", body, body_ok)
-            return self.port_resource(sim, tail, "port", body, body_ok)
+        if len(segments) >= 2 and segments[0] == "ports":
+            kinds = {(): "port", ("poe",): "poe", ("poe", "stats"): "stats"}
+            kind = kinds.get(tuple(segments[2:]))
+            if kind is not None:
+                return self.port_resource(sim, segments[1], kind, body, body_ok)
         return self.error(404, MSG_NOT_FOUND)
 
     def login(self, sim, body, body_ok):

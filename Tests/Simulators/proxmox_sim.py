@@ -73,6 +73,9 @@ STATE_DEFAULTS = {
     # PVE 8.4); "legacy": {"data": null} only (older). 401 and 595 have no body either way.
     "error_body": "message",
     "version": DEFAULT_VERSION,
+    # A guest list that fails: {"lxc": "<message>"} answers GET /nodes/{node}/lxc with 500 and
+    # that message (a refresh that fails in part); "qemu" likewise.
+    "fail_lists": {},
 }
 
 GUEST_DEFAULTS = {
@@ -196,6 +199,9 @@ def normalize_state(raw):
         state["lock_timeout_seconds"] = max(0.0, float(state["lock_timeout_seconds"]))
     except (TypeError, ValueError):
         raise StateError("lock_timeout_seconds must be a number")
+    fail_lists = state["fail_lists"]
+    if not isinstance(fail_lists, dict) or any(k not in ("qemu", "lxc") or not isinstance(v, str) or not v for k, v in fail_lists.items()):
+        raise StateError("fail_lists must map \"qemu\" or \"lxc\" to a non-empty message")
     if state["error_body"] not in ("message", "legacy"):
         raise StateError("error_body must be \"message\" or \"legacy\"")
     return state
@@ -865,6 +871,8 @@ class Sim:
         return d
 
     def list_guests(self, tokenid, node, kind, full):
+        if self.state["fail_lists"].get(kind):
+            raise die(self.state["fail_lists"][kind])
         res = []
         for g in self.state["guests"]:
             if g["node"] != node or g["type"] != kind:

@@ -8,7 +8,8 @@ holds only what they do alike:
                     the TLS handshake in the connection's own thread, logging only with
                     --verbose, every method routed to self.dispatch(), a chunked-aware body reader
     Server          ThreadingHTTPServer taking the handler class, the simulator object (as
-                    server.app), an ssl.SSLContext or None, and verbose
+                    server.app), an ssl.SSLContext or None, verbose, and idle_timeout (seconds a
+                    connection may sit idle, or take over its TLS handshake; None: for ever)
     add_listen_arguments, add_verbose_argument, parse_args, ssl_context
                     --port/--bind/--cert/--key/--verbose, and the TLS context from them
     serve           exit on SIGTERM/SIGINT, print `PORT <n>`, serve, close; returns 0
@@ -28,7 +29,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "simserver"
     sys_version = ""
-    timeout = 30  # the TLS handshake and idle keep-alive connections give up after this
+    timeout = 30  # the TLS handshake and idle keep-alive connections give up after this (Server.idle_timeout)
     log_name = "simserver"
     log_client = True  # --verbose lines name the client: "<log_name>: <address> - <message>"
 
@@ -36,6 +37,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     def setup(self):
+        self.timeout = self.server.idle_timeout  # StreamRequestHandler.setup applies it too
         self.request.settimeout(self.timeout)
         if isinstance(self.request, ssl.SSLSocket):
             self.request.do_handshake()  # in this worker thread, not in the accept loop
@@ -82,8 +84,9 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address, handler_class, app, ssl_context=None, verbose=False):
+    def __init__(self, address, handler_class, app, ssl_context=None, verbose=False, idle_timeout=Handler.timeout):
         self.app = app
+        self.idle_timeout = idle_timeout
         self.ssl_context = ssl_context
         self.verbose = verbose
         super().__init__(address, handler_class)

@@ -212,9 +212,20 @@ class AossSimTest(unittest.TestCase):
         self.assertEqual((stats["A1"]["actual_power_in_watts"], stats["A1"]["poe_detection_status"]), (0, "PPDS_DISABLED"))
         self.assertEqual((stats["24"]["actual_power_in_watts"], stats["24"]["poe_detection_status"]), (0, "PPDS_SEARCHING"))
 
-    def test_single_port_raw_and_encoded_ids(self):
+    def test_raw_ids_with_a_slash_are_refused(self):
+        # RFC 3986 section 3.3: a "/" inside a segment is percent-encoded; "1/1" raw is two segments.
         cookie = self.c.login()
-        for path, port_id in (("/rest/v7/ports/1%2F1/poe", "1/1"), ("/rest/v7/ports/1/1/poe", "1/1"),
+        for method, path in (("GET", "/rest/v7/ports/1/1/poe"), ("PUT", "/rest/v7/ports/1/1/poe"),
+                             ("GET", "/rest/v7/ports/2/A4/poe/stats"), ("GET", "/rest/v7/ports/1/1"),
+                             ("GET", "/rest/v7/poe%2Fports")):
+            status, _, body = self.c.call(method, path, {"port_id": "1/1", "is_poe_enabled": False} if method == "PUT" else None, cookie=cookie)
+            self.assertEqual((status, body), (404, {"message": "Error 404: Not Found."}), path)
+        state = self.c.call("GET", "/_sim/state")[2]
+        self.assertIs(next(p for p in state["ports"] if p["port_id"] == "1/1")["is_poe_enabled"], True)
+
+    def test_single_port_encoded_ids(self):
+        cookie = self.c.login()
+        for path, port_id in (("/rest/v7/ports/1%2F1/poe", "1/1"),
                               ("/rest/v7/ports/1%2f1/poe", "1/1"), ("/rest/v7/ports/2%2FA4/poe", "2/A4"),
                               ("/rest/v7/ports/A1/poe", "A1"), ("/rest/v7/ports/24/poe", "24")):
             status, _, body = self.get(path, cookie)
@@ -260,7 +271,7 @@ class AossSimTest(unittest.TestCase):
         state = self.c.call("GET", "/_sim/state")[2]
         self.assertIs(next(p for p in state["ports"] if p["port_id"] == "1/1")["is_poe_enabled"], False)
 
-        status, _, body = self.c.call("PUT", "/rest/v7/ports/1/1/poe", {"is_poe_enabled": True, "poe_priority": "PPP_HIGH"}, cookie=cookie)
+        status, _, body = self.c.call("PUT", "/rest/v7/ports/1%2F1/poe", {"is_poe_enabled": True, "poe_priority": "PPP_HIGH"}, cookie=cookie)
         self.assertEqual((status, body["is_poe_enabled"], body["poe_priority"]), (200, True, "PPP_HIGH"))
         self.assertEqual(self.get("/rest/v7/ports/1%2F1/poe/stats", cookie)[2]["actual_power_in_watts"], 6.5)
 

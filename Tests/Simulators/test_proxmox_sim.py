@@ -558,6 +558,18 @@ class ProxmoxSimTest(unittest.TestCase):
         self.assertEqual((st, body), (400, {"data": None, "errors": {
             "timeout": "type check ('integer') failed - got 'x'"}}))
 
+    def test_fail_lists(self):
+        self.control("POST", "/_sim/state", {"fail_lists": {"lxc": "unable to read lxc list: pmxcfs is not mounted"}})
+        st, reason, body, _, _ = self.api("GET", "/nodes/pve-1/lxc")
+        self.assertEqual((st, reason), (500, "unable to read lxc list: pmxcfs is not mounted"))
+        self.assertEqual(body, {"data": None, "message": "unable to read lxc list: pmxcfs is not mounted\n"})
+        self.assertEqual(self.api("GET", "/nodes/pve-1/qemu")[0], 200)
+        with self.assertRaises(urllib.error.HTTPError) as refused:
+            self.control("POST", "/_sim/state", {"fail_lists": {"vms": "x"}})
+        self.assertEqual(refused.exception.code, 400)
+        self.control("POST", "/_sim/state", {"fail_lists": {}})
+        self.assertEqual(self.api("GET", "/nodes/pve-1/lxc")[0], 200)
+
     # --- control API ----------------------------------------------------------------------------
 
     def test_requests_log(self):

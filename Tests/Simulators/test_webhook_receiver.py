@@ -192,6 +192,35 @@ class WebhookReceiverProcessTest(unittest.TestCase):
             rc = sim.stop(signal.SIGINT)
         self.assertEqual(rc, 0)
 
+    def test_idle_timeout_closes_or_keeps_an_idle_connection(self):
+        def exchange(conn, i):
+            conn.request("POST", "/idle", body=b"{}", headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            self.assertEqual(json.loads(resp.read())["seq"], i)
+        short = SimProcess(SCRIPT, ["--idle-timeout", "0.5"])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", short.port, timeout=10)
+            exchange(conn, 1)
+            t0 = time.monotonic()
+            self.assertEqual(conn.sock.recv(1), b"", "the server closes a connection idle beyond --idle-timeout")
+            self.assertLess(time.monotonic() - t0, 9)
+            conn.close()
+        finally:
+            self.assertEqual(short.stop(), 0)
+        never = SimProcess(SCRIPT, ["--idle-timeout", "0"])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", never.port, timeout=10)
+            exchange(conn, 1)
+            port = conn.sock.getsockname()[1]
+            time.sleep(1.5)
+            exchange(conn, 2)
+            self.assertEqual(conn.sock.getsockname()[1], port)
+            conn.close()
+        finally:
+            self.assertEqual(never.stop(), 0)
+        with self.assertRaises(RuntimeError):
+            SimProcess(SCRIPT, ["--idle-timeout", "-1"])
+
 
 if __name__ == "__main__":
     unittest.main()

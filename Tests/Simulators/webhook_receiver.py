@@ -2,7 +2,7 @@
 """Webhook receiver for the PolicyOps `webhook` driver tests. Python 3 standard library only.
 
     python3 webhook_receiver.py [--port 0] [--bind 127.0.0.1] [--cert C --key K]
-                                [--status 200] [--delay-ms 0] [--verbose]
+                                [--status 200] [--delay-ms 0] [--idle-timeout 30] [--verbose]
 
 Prints exactly one line `PORT <n>` on stdout once listening, then serves (HTTPS when --cert and
 --key are given, else HTTP) until SIGTERM or SIGINT, and exits 0.
@@ -10,6 +10,10 @@ Prints exactly one line `PORT <n>` on stdout once listening, then serves (HTTPS 
 Every request on any path outside /_sim/ and with any method is recorded, then (after the
 configured delay) answered with the configured status and a small JSON body
 {"ok": <2xx?>, "status": <status>, "seq": <n>} (no body for HEAD, 204 and 304).
+
+A connection left idle for --idle-timeout seconds (30, as the other simulators; 0: never) is
+closed by the server, as real servers close idle keep-alive connections. A test about the
+client keeping its connections passes 0, so that only the client decides when one is replaced.
 
 The raw body is kept byte for byte: "body_base64" is exact (chunked bodies are de-chunked),
 "body" is the same bytes decoded as UTF-8 (invalid sequences replaced), so a test can
@@ -154,6 +158,8 @@ def main(argv=None):
     simserver.add_listen_arguments(ap)
     ap.add_argument("--status", type=int, default=200)
     ap.add_argument("--delay-ms", type=float, default=0)
+    ap.add_argument("--idle-timeout", type=float, default=simserver.Handler.timeout,
+                    help="seconds an idle connection is kept open (0: never closed)")
     simserver.add_verbose_argument(ap)
     args = simserver.parse_args(ap, argv)
     receiver = Receiver(200, 0)
@@ -162,7 +168,10 @@ def main(argv=None):
     except ValueError as exc:
         ap.error(str(exc))
     context = simserver.ssl_context(args.cert, args.key)
-    server = simserver.Server((args.bind, args.port), Handler, receiver, context, args.verbose)
+    if args.idle_timeout < 0:
+        ap.error("--idle-timeout must be >= 0")
+    server = simserver.Server((args.bind, args.port), Handler, receiver, context, args.verbose,
+                              idle_timeout=args.idle_timeout or None)
     return simserver.serve(server)
 
 

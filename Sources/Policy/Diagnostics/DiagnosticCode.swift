@@ -201,7 +201,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .invalidFingerprint: return "Malformed certificate fingerprint"
         case .invalidSimTarget: return "Malformed simulated target"
         case .invalidHostName: return "Malformed host name"
-        case .insecureTLS: return "TLS verification turned off"
+        case .insecureTLS: return "Connection not verified: plain http, or TLS verification turned off"
         case .invalidUPSID: return "Malformed UPS id"
         case .duplicateUPSID: return "Two UPS declarations share an id"
         case .duplicateSpec: return "Two policy files with the same normalized spec"

@@ -74,6 +74,27 @@ public struct EndpointURL: Sendable, Hashable, CustomStringConvertible {
         return .success(EndpointURL(scheme: scheme, host: String(host), port: port, path: path))
     }
 
+    /// `text` as a message may show it: the password of credentials written into it
+    /// (`https://root:<redacted>@pve-1:8006`), or a user part alone that may be a token
+    /// (`https://<redacted>@hooks.example`), replaced; scheme, host, port and path kept.
+    public static func redactingCredentials(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var start = 0
+        if let i = (0..<max(0, scalars.count - 2)).first(where: { scalars[$0] == ":" && scalars[$0 + 1] == "/" && scalars[$0 + 2] == "/" }) {
+            start = i + 3
+        }
+        let end = scalars[start...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? scalars.count
+        guard let at = scalars[start..<end].lastIndex(of: "@") else { return text }
+        let userinfo = scalars[start..<at]
+        let shown: String
+        if let colon = userinfo.firstIndex(of: ":") {
+            shown = String(String.UnicodeScalarView(scalars[start..<colon])) + ":<redacted>"
+        } else {
+            shown = "<redacted>"
+        }
+        return String(String.UnicodeScalarView(scalars[..<start])) + shown + String(String.UnicodeScalarView(scalars[at...]))
+    }
+
     public var description: String {
         let h = host.contains(":") ? "[\(host)]" : host
         let defaultPort = scheme == "https" ? 443 : 80

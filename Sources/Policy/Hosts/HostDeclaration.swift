@@ -113,16 +113,27 @@ public struct HostDeclaration: Sendable, Hashable {
     public var connection: HostConnection
     /// Labels for the inventory index and queries.
     public var labels: [String: String]
+    /// `connection.refresh_sla`: how long the fast refresh of preflight may take on this host,
+    /// instead of its capability's `defaults.dry_run_refresh_sla_s`; nil when not set.
+    public var refreshSLA: PolicyDuration?
+
+    /// The shortest and the longest `refresh_sla` accepted.
+    public static let refreshSLABounds = PolicyDuration(seconds: 1)...PolicyDuration(seconds: 60)
 
     /// Creates a declaration.
-    public init(path: String, id: String, name: String, driver: DriverKind, connection: HostConnection, labels: [String: String]) {
+    public init(path: String, id: String, name: String, driver: DriverKind, connection: HostConnection, labels: [String: String],
+                refreshSLA: PolicyDuration? = nil) {
         self.path = path
         self.id = id
         self.name = name
         self.driver = driver
         self.connection = connection
         self.labels = labels
+        self.refreshSLA = refreshSLA
     }
+
+    /// The refresh SLA of preflight on this host, in seconds: its `refresh_sla`, or `defaultSeconds`.
+    public func refreshSLASeconds(default defaultSeconds: Int) -> Int64 { refreshSLA?.seconds ?? Int64(defaultSeconds) }
 
     /// The declaration in normalized form: defaults filled in, secrets as references only.
     /// This is what the state directory stores.
@@ -131,13 +142,20 @@ public struct HostDeclaration: Sendable, Hashable {
             "id": .string(id),
             "name": .string(name),
             "driver": .string(driver.rawValue),
-            "connection": connectionJSON,
+            "connection": connectionWithSLA,
             "labels": HostDeclaration.labelsJSON(labels),
         ])
     }
 
     static func labelsJSON(_ labels: [String: String]) -> JSON {
         .object(labels.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) })
+    }
+
+    /// The connection, with `refresh_sla` when the host sets one (left out otherwise, so the
+    /// normalized form of a host without one is as it was).
+    var connectionWithSLA: JSON {
+        guard let refreshSLA, case .object(let members) = connectionJSON else { return connectionJSON }
+        return .object(members + [.init("refresh_sla", .string(refreshSLA.description))])
     }
 
     var connectionJSON: JSON {

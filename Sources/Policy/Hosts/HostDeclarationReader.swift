@@ -35,11 +35,13 @@ public struct HostDeclarationReader {
         let driver = root.oneOf("driver", DriverKind.self, required: true, code: .unknownDriver)
         let labels = readLabels(root, key: "labels") ?? [:]
         var connection: HostConnection?
+        var refreshSLA: PolicyDuration?
         if let c = root.object("connection", required: true), let driver {
+            refreshSLA = readRefreshSLA(c, driver: driver)
             connection = readConnection(c, driver: driver)
         }
         guard let id, let name, let driver, let connection else { return nil }
-        return HostDeclaration(path: path, id: id, name: name, driver: driver, connection: connection, labels: labels)
+        return HostDeclaration(path: path, id: id, name: name, driver: driver, connection: connection, labels: labels, refreshSLA: refreshSLA)
     }
 
     static func validHostName(_ text: String) -> Bool {
@@ -51,7 +53,7 @@ public struct HostDeclarationReader {
     func readConnection(_ c: ObjectFields, driver: DriverKind) -> HostConnection? {
         switch driver {
         case .proxmox:
-            c.rejectUnknown(allowed: ["url", "node", "token_id", "token_secret", "tls"], what: "a proxmox connection")
+            c.rejectUnknown(allowed: ["url", "node", "token_id", "token_secret", "tls", "refresh_sla"], what: "a proxmox connection")
             let url = readURL(c, "url")
             let node = readValue(c, "node", required: true)
             let tokenID = readValue(c, "token_id", required: true)
@@ -64,7 +66,7 @@ public struct HostDeclarationReader {
             guard let url, let node, let tokenID, let secret, let tls, !checker.hasBlocker else { return nil }
             return .proxmox(url: url, node: node, tokenID: tokenID, tokenSecret: secret, tls: tls)
         case .aoss:
-            c.rejectUnknown(allowed: ["url", "api_version", "username", "password", "protected_ports", "tls"], what: "an aoss connection")
+            c.rejectUnknown(allowed: ["url", "api_version", "username", "password", "protected_ports", "tls", "refresh_sla"], what: "an aoss connection")
             let url = readURL(c, "url")
             var apiVersion = "v7"
             if let v = c.string("api_version") {
@@ -100,10 +102,26 @@ public struct HostDeclarationReader {
             guard let env, !checker.hasBlocker else { return nil }
             return .exec(workingDirectory: workingDirectory, environment: env)
         case .sim:
-            c.rejectUnknown(allowed: ["targets"], what: "a sim connection")
+            c.rejectUnknown(allowed: ["targets", "refresh_sla"], what: "a sim connection")
             guard let targets = readSimTargets(c), !checker.hasBlocker else { return nil }
             return .sim(targets: targets)
         }
+    }
+
+    /// Drivers whose hosts are refreshed (the others discover nothing, so an SLA means nothing).
+    public static let refreshedDrivers: Set<DriverKind> = [.proxmox, .aoss, .sim]
+
+    /// `refresh_sla`: a duration within `HostDeclaration.refreshSLABounds`, on a refreshed host.
+    func readRefreshSLA(_ c: ObjectFields, driver: DriverKind) -> PolicyDuration? {
+        guard c.has("refresh_sla"), Self.refreshedDrivers.contains(driver) else { return nil }
+        guard let sla = c.duration("refresh_sla") else { return nil }
+        let bounds = HostDeclaration.refreshSLABounds
+        guard bounds.contains(sla) else {
+            checker.report(.invalidValue, c.member("refresh_sla")!.value, c.pointer.appending("refresh_sla"),
+                           "\"refresh_sla\" is \"\(sla)\"; the fast refresh of preflight may take from \(bounds.lowerBound) to \(bounds.upperBound), such as \"10s\"")
+            return nil
+        }
+        return sla
     }
 
     static func validTokenID(_ text: String) -> Bool {
@@ -195,7 +213,7 @@ public struct HostDeclarationReader {
         if case .literal(let text) = value {
             switch EndpointURL.parse(text) {
             case .failure(let reason):
-                checker.report(.invalidURL, c.member(key)!.value, c.pointer.appending(key), "\"\(key)\" is \"\(text)\": \(reason.message)")
+                checker.report(.invalidURL, c.member(key)!.value, c.pointer.appending(key), "\"\(key)\" is \"\(EndpointURL.redactingCredentials(text))\": \(reason.message)")
                 return nil
             case .success(let url):
                 if url.scheme == "http" {

@@ -228,16 +228,19 @@ public enum JSONSchemaWriter {
         let url: JSON = .object(["oneOf": .array([.object(["type": .string("string"), "pattern": .string("^https?://[^@/\\s]+(/\\S*)?$")]), .object(["$ref": .string("#/$defs/reference")])])])
         let tls: JSON = .object(["$ref": .string("#/$defs/tls")])
         let stringMap: JSON = .object(["type": .string("object"), "additionalProperties": value])
+        let refreshSLA: JSON = .object(["type": .string("string"), "pattern": .string(durationPattern),
+                                        "description": .string("How long the fast refresh of preflight may take on this host (1s to 60s), instead of the driver's defaults.dry_run_refresh_sla_s.")])
         let connections: [(DriverKind, JSON)] = [
-            (.proxmox, closedObject(required: ["url", "node", "token_id", "token_secret"], ["url": url, "node": value, "token_id": value, "token_secret": secret, "tls": tls])),
+            (.proxmox, closedObject(required: ["url", "node", "token_id", "token_secret"], ["url": url, "node": value, "token_id": value, "token_secret": secret, "tls": tls, "refresh_sla": refreshSLA])),
             (.aoss, closedObject(required: ["url", "username", "password"], [
                 "url": url, "api_version": .object(["type": .string("string"), "pattern": .string("^v[0-9][0-9.]*$"), "default": .string("v7")]),
                 "username": value, "password": secret,
                 "protected_ports": .object(["type": .string("array"), "items": .object(["type": .string("string")])]), "tls": tls,
+                "refresh_sla": refreshSLA,
             ])),
             (.webhook, closedObject(required: ["url"], ["url": url, "hmac_secret": secret, "headers": stringMap, "tls": tls])),
             (.exec, closedObject(["working_dir": .object(["type": .string("string"), "pattern": .string("^/")]), "env": stringMap])),
-            (.sim, closedObject(required: ["targets"], ["targets": .object(["type": .string("array"), "items": closedObject(required: ["id"], [
+            (.sim, closedObject(required: ["targets"], ["refresh_sla": refreshSLA, "targets": .object(["type": .string("array"), "items": closedObject(required: ["id"], [
                 "id": .object(["type": .string("string"), "pattern": .string("^(vm|ct|poe-port|endpoint|host):.+$")]),
                 "name": .object(["type": .string("string")]),
                 "state": .object(["enum": strings(["running", "stopped", "on", "off"])]),

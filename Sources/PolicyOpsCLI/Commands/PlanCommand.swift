@@ -46,7 +46,7 @@ enum PlanCommand: Command {
             out += "\n\(p.name)  (\(p.path))  \(p.severity.rawValue)\n"
             for f in p.findings { out += "  \(f.code.severity.rawValue) \(f.code.rawValue): \(f.message)\n" }
             for a in p.actions {
-                out += "  \(a.action.capability) \(a.action.verb) on \(p.hostName): \(a.result.summary)\(a.result.ok ? "" : " — \(a.result.reason ?? "")")\n"
+                out += "  \(a.action.capability) \(a.action.verb) on \(p.hostName): \(a.result.summary)\(a.result.ok || (a.result.reason ?? a.result.summary) == a.result.summary ? "" : " — \(a.result.reason ?? "")")\n"
                 out += "    preconditions: " + a.result.preconditions.map { "\($0.check) \($0.ok ? "ok" : "FAILED")\($0.details.map { " (\($0))" } ?? "")" }.joined(separator: ", ") + "\n"
                 let keys = Dictionary(a.targets.map { ($0.id, $0.key) }, uniquingKeysWith: { x, _ in x })
                 for e in a.result.perTarget {
@@ -54,7 +54,9 @@ enum PlanCommand: Command {
                 }
                 for line in a.result.preview.prefix(20) { out += "    plan (\(a.result.planKind)): \(line)\n" }
             }
-            out += "  used_inventory: refreshed \(p.inventoryTimestamp?.iso8601 ?? "never"), stale \(p.inventoryStale)\n"
+            out += "  used_inventory: refreshed \(p.inventoryTimestamp?.iso8601 ?? "never"), stale \(p.inventoryStale)"
+            if let sla = p.refreshSLA { out += ", refresh SLA \(sla.seconds) s (\(sla.fromHost ? "the host's connection.refresh_sla" : "the driver's default"))" }
+            out += "\n"
         }
         let counts = [Severity.info, .warn, .error].map { s in "\(plans.filter { $0.severity == s }.count) \(s == .info ? "ok" : s.rawValue)" }
         out += "\n" + (plans.contains { $0.severity >= .error } ? "ERRORS: " : "OK: ") + counts.joined(separator: ", ") + "\n"
