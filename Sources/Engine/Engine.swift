@@ -398,7 +398,8 @@ public actor Engine {
             let index = set.index(of: policy)
             let attrs = index.flatMap { trigger < set.policies[$0].triggerAttrs.count ? set.policies[$0].triggerAttrs[trigger] : nil }
             due.append((deadline, index.map { $0 * 256 + min(trigger, 255) } ?? Int.max,
-                        internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:], attrs: attrs)))
+                        internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:], attrs: attrs,
+                                      correlationID: s.timerCorrelation[key])))
         }
         for (key, since) in s.holds where !s.holdsFired.contains(key) {
             let parts = key.split(separator: "#", omittingEmptySubsequences: false)
@@ -406,7 +407,8 @@ public actor Engine {
                   t < p.spec.triggerGroup.triggers.count, case .metricThreshold(let m) = p.spec.triggerGroup.triggers[t] else { continue }
             let at = since.adding(seconds: m.holdFor.seconds)
             if at <= now {
-                due.append((at, order(p.id, t), internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: at, extra: ["ups": String(parts[2])])))
+                due.append((at, order(p.id, t), internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: at, extra: ["ups": String(parts[2])],
+                                                              correlationID: s.holdCorrelation[key])))
             }
         }
         if let earliest = timerAtOccurrences(now: now), earliest <= now {
@@ -470,8 +472,9 @@ public actor Engine {
     }
 
     /// An event of the engine's own; `attrs`, when given, are the trigger's (`policy`, `trigger`), made once per policy.
+    /// `correlationID` is the one of the event that armed it (none for `timer.at`).
     func internalEvent(_ type: EventType, kind: String, policy: String, trigger: Int, ts: Timestamp, extra: [String: String],
-                       attrs known: [String: String]? = nil) -> Event {
+                       attrs known: [String: String]? = nil, correlationID: String? = nil) -> Event {
         var attrs: [String: String]
         if let known, extra.isEmpty {
             attrs = known
@@ -482,6 +485,6 @@ public actor Engine {
         }
         let stamp = extra["occurrence"] ?? ts.iso8601
         return Event(id: type.rawValue + "-" + policy + "-" + String(trigger) + "-" + stamp, type: type, kind: kind,
-                     subject: Subject(kind: "policy", id: policy), attrs: attrs, ts: ts, correlationID: nil)
+                     subject: Subject(kind: "policy", id: policy), attrs: attrs, ts: ts, correlationID: correlationID)
     }
 }
