@@ -145,6 +145,9 @@ public struct EngineState: Sendable {
         case .upsState:
             guard let id = upsID(for: event, set: set), let state = event.upsState else { return ([], 0) }
             var status = ups[id] ?? UPSStatus()
+            // A monitor's first reading with nothing saved is where the UPS is, not a change:
+            // it fires and arms nothing (a fresh state directory must not look like a mains-return).
+            let baseline = event.isBaseline && status.state == nil
             let transition = status.state != state
             if transition {
                 status.state = state
@@ -158,7 +161,7 @@ public struct EngineState: Sendable {
             for (m, v) in event.readings { status.readings[m] = v }
             ups[id] = status
             fired += updateHolds(event: event, ups: id, set: set)
-            guard transition else { return (fired, 0) }
+            guard transition, !baseline else { return (fired, 0) }
             fired += set.byUPSState[state] ?? []
             armed = arm(set.afterUPSState[state] ?? [], since: .upsState(state), by: event, set: set)
         case .metric:
