@@ -228,7 +228,7 @@ public actor Engine {
             if let reason = state.disabled[p.id] {
                 record = decision(p, event, now, .warn, matched: false,
                                   message: "\(p.spec.name) matched but is disabled until a dry-run passes: \(reason)")
-            } else if let last = state.lastMatch[p.id], now.milliseconds - last.milliseconds < p.spec.suppressionWindow.seconds * 1000 {
+            } else if let last = state.lastMatch[p.id], Self.isWithin(last, now, p.spec.suppressionWindow.seconds) {
                 record = decision(p, event, now, .info, matched: false,
                                   message: "\(p.spec.name) suppressed: it matched \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within its \(p.spec.suppressionWindow.spoken) suppression window (\(DiagnosticCode.suppressedWindow.rawValue))",
                                   code: .suppressedWindow)
@@ -242,6 +242,14 @@ public actor Engine {
         }
         records.insert(.consumed(event, at: now, fired: policiesFired, matched: matched, armed: armed), at: 0)
         return EventOutcome(records: records, jobs: jobs, shortlisted: policiesFired)
+    }
+
+    /// True when `last` is within a window of `seconds` before `now`. A stamp later than
+    /// `now` (a clock that went back) is within no window: its age is unknown, and a window
+    /// must never hold back an action on a guess.
+    static func isWithin(_ last: Timestamp, _ now: Timestamp, _ seconds: Int64) -> Bool {
+        let age = now.milliseconds - last.milliseconds
+        return age >= 0 && age < seconds * 1000
     }
 
     /// A host's inventory refreshed once per event.
@@ -310,7 +318,7 @@ public actor Engine {
             var suppressed: (last: Timestamp, detail: String)?
             for target in targets {
                 let key = keyMaker.key(targetID: target.id)
-                if let last = state.lastExecution[key], now.milliseconds - last.milliseconds < p.spec.idempotencyWindow.seconds * 1000 {
+                if let last = state.lastExecution[key], Self.isWithin(last, now, p.spec.idempotencyWindow.seconds) {
                     if suppressed?.last != last {
                         suppressed = (last, "the same action ran \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within the \(p.spec.idempotencyWindow.spoken) idempotency window")
                     }

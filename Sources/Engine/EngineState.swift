@@ -118,6 +118,22 @@ public struct EngineState: Sendable {
         timerAtFired = timerAtFired.filter { !$0.key.hasPrefix(prefix) }
     }
 
+    /// The latest moment the state has a stamp of (a match, an execution, a consumed event,
+    /// a hold, a `timer.at` fired); nil when it has none. A restart's clock never reads
+    /// earlier (see `SteadyClock.resume(notBefore:)`).
+    public var latestStamp: Timestamp? {
+        var latest: Timestamp?
+        func consider(_ values: Dictionary<String, Timestamp>.Values) {
+            if let m = values.max(), latest.map({ m > $0 }) ?? true { latest = m }
+        }
+        consider(lastMatch.values)
+        consider(lastExecution.values)
+        consider(consumed.values)
+        consider(holds.values)
+        consider(timerAtFired.values)
+        return latest
+    }
+
     /// How long the ids of consumed events are remembered: an event sent again with the
     /// same id within this time is not acted on twice.
     public static let consumedRetentionSeconds: Int64 = 86_400
@@ -258,7 +274,7 @@ public struct EngineState: Sendable {
         switch (condition.scope, condition.field) {
         case (.ups, "state"): return status.state.map { .string($0.rawValue) }
         case (.ups, "on_battery_s"):
-            return .number(status.onBatterySince.map { Double(now.milliseconds - $0.milliseconds) / 1000 } ?? 0)
+            return .number(status.onBatterySince.map { max(0, Double(now.milliseconds - $0.milliseconds) / 1000) } ?? 0)
         default:
             guard let metric = Metric(name: condition.field) else { return nil }
             if metric == .runtimeMinutes, status.readings[.runtimeMinutes] == nil, let s = status.readings[.runtimeSeconds] { return .number(s / 60) }
