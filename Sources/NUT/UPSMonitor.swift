@@ -61,7 +61,7 @@ public final class UPSMonitor: Sendable {
         let declaration: UPSDeclaration
         unowned let monitor: UPSMonitor
         private let stopped = Mutex(false)
-        private let wake = NSCondition()
+        private let wake = WakeSignal()
         private var thread: Thread?
         // State of the thread only.
         private var reported: UPSState?
@@ -86,18 +86,14 @@ public final class UPSMonitor: Sendable {
 
         func stop() {
             stopped.withLock { $0 = true }
-            wake.lock()
-            wake.broadcast()
-            wake.unlock()
+            wake.signal()
         }
 
         var isStopped: Bool { stopped.withLock { $0 } }
 
-        /// Sleeps `seconds` unless stopped first.
+        /// Sleeps `seconds` (on the monotonic clock) unless stopped first.
         func pause(_ seconds: Double) {
-            wake.lock()
-            if !isStopped { _ = wake.wait(until: Date().addingTimeInterval(seconds)) }
-            wake.unlock()
+            if !isStopped { wake.pause(seconds) }
         }
 
         func run() {
