@@ -15,7 +15,7 @@ public struct ClockMarker: Sendable, Equatable {
     public static let fileName = "clock.json"
 
     /// Why a run is refused: the state directory belongs to the other clock.
-    public struct MismatchError: Error, Sendable, CustomStringConvertible {
+    public struct RefusedError: Error, Sendable, CustomStringConvertible {
         /// What is wrong and what to do.
         public var message: String
         public var description: String { message }
@@ -36,7 +36,7 @@ public struct ClockMarker: Sendable, Equatable {
     public static func read(stateDirectory: String) throws -> ClockMarker? {
         guard let bytes = try AtomicFile.read(stateDirectory + "/" + fileName) else { return nil }
         guard let json = JSON.parse(bytes), let clock = json["clock"]?.stringValue, clock == "real" || clock == "scaled" else {
-            throw MismatchError(message: "\(stateDirectory)/\(fileName) is not a clock marker ({\"clock\": \"real\"} or {\"clock\": \"scaled\", \"time_scale\": N}); "
+            throw RefusedError(message: "\(stateDirectory)/\(fileName) is not a clock marker ({\"clock\": \"real\"} or {\"clock\": \"scaled\", \"time_scale\": N}); "
                                     + "restore it, or remove it if this state directory was only ever used for real runs")
         }
         return ClockMarker(timeScale: clock == "real" ? nil : (json["time_scale"]?.doubleValue ?? 2))
@@ -51,11 +51,11 @@ public struct ClockMarker: Sendable, Equatable {
         }
         switch (marked.timeScale, timeScale) {
         case (.some(let scale), nil):
-            throw MismatchError(message: "\(stateDirectory) was used by a drill with --time-scale \(ECMAScriptNumber.format(scale)): its times run ahead of the real clock, "
+            throw RefusedError(message: "\(stateDirectory) was used by a drill with --time-scale \(ECMAScriptNumber.format(scale)): its times run ahead of the real clock, "
                                     + "and a real run would measure its windows and timers from them. Use a fresh state directory for the real run, "
                                     + "or run the drill again with --time-scale")
         case (nil, .some):
-            throw MismatchError(message: "\(stateDirectory) is the state directory of a real run (no --time-scale): a drill would write times ahead of the real clock "
+            throw RefusedError(message: "\(stateDirectory) is the state directory of a real run (no --time-scale): a drill would write times ahead of the real clock "
                                     + "into its ledger. Give the drill its own state directory (--state), or run without --time-scale")
         default:
             return

@@ -113,7 +113,7 @@ public actor Reconciler: RecordSink {
         }
         var nextPoll = Timestamp(milliseconds: 0)
         var lastMetrics = Timestamp(milliseconds: 0)
-        let realClock = MonotonicClock()
+        let realClock = MonotonicClock()  // real time that never steps: the loop's own intervals
         while fatal == nil && !signals.stopRequested {
             let wake = signals.takeWakeUp() || takeNudge()
             if wake || realClock.now() >= nextPoll {
