@@ -6,7 +6,7 @@ import Store
 /// of the real clock (an hour at 60 is a minute), so a real run on it would measure its
 /// windows and timers from times that have not happened, and a drill would write such times
 /// into a real run's ledger: the first run marks the directory, and a run on the other
-/// clock is refused before it reads or writes anything else.
+/// clock is refused before the ledger is opened.
 public struct ClockMarker: Sendable, Equatable {
     /// How many times faster than real time; nil for the real clock.
     public var timeScale: Double?
