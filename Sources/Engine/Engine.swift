@@ -228,7 +228,7 @@ public actor Engine {
             if let reason = state.disabled[p.id] {
                 record = decision(p, event, now, .warn, matched: false,
                                   message: "\(p.spec.name) matched but is disabled until a dry-run passes: \(reason)")
-            } else if let last = state.lastMatch[p.id], now.milliseconds - last.milliseconds < p.spec.suppressionWindow.seconds * 1000 {
+            } else if let last = state.lastMatch[p.id], Self.isWithin(last, now, p.spec.suppressionWindow.seconds) {
                 record = decision(p, event, now, .info, matched: false,
                                   message: "\(p.spec.name) suppressed-window: it matched \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within its \(p.spec.suppressionWindow.spoken) suppression window (\(DiagnosticCode.suppressedWindow.rawValue))",
                                   code: .suppressedWindow, extra: [.init("outcome", .string(Self.suppressedWindow))])
@@ -273,6 +273,14 @@ public actor Engine {
         let message = record.message + "; stop_on_match: \(Plural.count(count, "shortlisted policy", "shortlisted policies")) not evaluated (\(names))"
         record.details = .object(members)
         record.message = message
+    }
+
+    /// True when `last` is within a window of `seconds` before `now`. A stamp later than
+    /// `now` (a clock that went back) is within no window: its age is unknown, and a window
+    /// must never hold back an action on a guess.
+    static func isWithin(_ last: Timestamp, _ now: Timestamp, _ seconds: Int64) -> Bool {
+        let age = now.milliseconds - last.milliseconds
+        return age >= 0 && age < seconds * 1000
     }
 
     /// A host's inventory refreshed once per event.
@@ -341,7 +349,7 @@ public actor Engine {
             var suppressed: (last: Timestamp, detail: String)?
             for target in targets {
                 let key = keyMaker.key(targetID: target.id)
-                if let last = state.lastExecution[key], now.milliseconds - last.milliseconds < p.spec.idempotencyWindow.seconds * 1000 {
+                if let last = state.lastExecution[key], Self.isWithin(last, now, p.spec.idempotencyWindow.seconds) {
                     if suppressed?.last != last {
                         suppressed = (last, "the same action ran \(Int((now.milliseconds - last.milliseconds) / 1000)) s ago, within the \(p.spec.idempotencyWindow.spoken) idempotency window")
                     }
@@ -436,7 +444,8 @@ public actor Engine {
             let index = set.index(of: policy)
             let attrs = index.flatMap { trigger < set.policies[$0].triggerAttrs.count ? set.policies[$0].triggerAttrs[trigger] : nil }
             due.append((deadline, index.map { $0 * 256 + min(trigger, 255) } ?? Int.max,
-                        internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:], attrs: attrs)))
+                        internalEvent(.timerAfter, kind: "after", policy: policy, trigger: trigger, ts: deadline, extra: [:], attrs: attrs,
+                                      correlationID: s.timerCorrelation[key])))
         }
         for (key, since) in s.holds where !s.holdsFired.contains(key) {
             let parts = key.split(separator: "#", omittingEmptySubsequences: false)
@@ -444,7 +453,8 @@ public actor Engine {
                   t < p.spec.triggerGroup.triggers.count, case .metricThreshold(let m) = p.spec.triggerGroup.triggers[t] else { continue }
             let at = since.adding(seconds: m.holdFor.seconds)
             if at <= now {
-                due.append((at, order(p.id, t), internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: at, extra: ["ups": String(parts[2])])))
+                due.append((at, order(p.id, t), internalEvent(.metricHold, kind: m.metric.rawValue, policy: p.id, trigger: t, ts: at, extra: ["ups": String(parts[2])],
+                                                              correlationID: s.holdCorrelation[key])))
             }
         }
         if let earliest = timerAtOccurrences(now: now), earliest <= now {
@@ -508,8 +518,9 @@ public actor Engine {
     }
 
     /// An event of the engine's own; `attrs`, when given, are the trigger's (`policy`, `trigger`), made once per policy.
+    /// `correlationID` is the one of the event that armed it (none for `timer.at`).
     func internalEvent(_ type: EventType, kind: String, policy: String, trigger: Int, ts: Timestamp, extra: [String: String],
-                       attrs known: [String: String]? = nil) -> Event {
+                       attrs known: [String: String]? = nil, correlationID: String? = nil) -> Event {
         var attrs: [String: String]
         if let known, extra.isEmpty {
             attrs = known
@@ -520,6 +531,6 @@ public actor Engine {
         }
         let stamp = extra["occurrence"] ?? ts.iso8601
         return Event(id: type.rawValue + "-" + policy + "-" + String(trigger) + "-" + stamp, type: type, kind: kind,
-                     subject: Subject(kind: "policy", id: policy), attrs: attrs, ts: ts, correlationID: nil)
+                     subject: Subject(kind: "policy", id: policy), attrs: attrs, ts: ts, correlationID: correlationID)
     }
 }

@@ -7,6 +7,15 @@ import Synchronization
 public protocol EngineClock: Sendable {
     /// The current time.
     func now() -> Timestamp
+
+    /// Tells the clock the latest time already recorded (a restart): a clock that can, such
+    /// as `SteadyClock`, never reads earlier than it from then on.
+    func resume(notBefore floor: Timestamp)
+}
+
+extension EngineClock {
+    /// Clocks that are simply read (the system's, a manual one) ignore it.
+    public func resume(notBefore floor: Timestamp) {}
 }
 
 /// The system's real-time clock.
@@ -42,22 +51,59 @@ public final class ManualClock: EngineClock {
     public func set(_ t: Timestamp) { current.withLock { $0 = t } }
 }
 
-/// Real time sped up by a factor from a starting moment: for drills and demos, where a
-/// two-minute timer should take two seconds. `reconcile --time-scale`.
-public struct ScaledClock: EngineClock {
-    let base: SystemClock
-    let start: Timestamp
-    let scale: Double
+/// The monotonic clock (`CLOCK_MONOTONIC`): it never steps, whatever is done to the wall
+/// clock, and counts from an arbitrary start, so only differences of its readings mean
+/// anything. For intervals of the reconciler's own loop (polls, passes, discovery).
+public struct MonotonicClock: EngineClock {
+    /// The monotonic clock.
+    public init() {}
 
-    /// A clock running `scale` times faster than real time from now on.
-    public init(scale: Double, base: SystemClock = SystemClock()) {
-        self.base = base
-        self.start = base.now()
+    /// Milliseconds since an arbitrary start (the boot, on Linux).
+    public static func milliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    public func now() -> Timestamp { Timestamp(milliseconds: Self.milliseconds()) }
+}
+
+/// The reconciler's clock. It reads the wall clock once, at start, and from then on counts
+/// on the monotonic clock, so a wall clock set back (or forward) during a run moves no
+/// window, no `for` and no timer; NTP's slewing, which the monotonic clock follows, does.
+/// On a restart the reconciler calls `resume(notBefore:)` with the latest time its state
+/// recorded: a wall clock that went back while it was stopped never makes a time earlier
+/// than one already in the ledger, so no window is measured from a negative age.
+///
+/// `scale` runs it that many times faster than real time (`reconcile --time-scale`, for
+/// drills: a two-minute timer takes two seconds at 60).
+public final class SteadyClock: EngineClock {
+    let monotonic: @Sendable () -> Int64
+    /// How many times faster than real time it runs (1: real time).
+    public let scale: Double
+    /// The time at the monotonic reading `monotonic`.
+    private let anchor: Mutex<(time: Timestamp, monotonic: Int64)>
+
+    /// A clock that starts at `wall`'s time now; `monotonic` gives milliseconds that never
+    /// step (both injectable, so tests can step the wall clock and hold the other).
+    public init(scale: Double = 1, wall: any EngineClock = SystemClock(),
+                monotonic: @escaping @Sendable () -> Int64 = MonotonicClock.milliseconds) {
+        self.monotonic = monotonic
         self.scale = scale
+        anchor = Mutex((wall.now(), monotonic()))
     }
 
     public func now() -> Timestamp {
-        let real = base.now()
-        return Timestamp(milliseconds: start.milliseconds + Int64(Double(real.milliseconds - start.milliseconds) * scale))
+        let m = monotonic()
+        return anchor.withLock { a in a.time.adding(milliseconds: Int64((Double(m - a.monotonic) * scale).rounded(.down))) }
+    }
+
+    /// Moves the clock on to `floor` when it is behind it; never moves it back.
+    public func resume(notBefore floor: Timestamp) {
+        let m = monotonic()
+        anchor.withLock { a in
+            let current = a.time.adding(milliseconds: Int64((Double(m - a.monotonic) * scale).rounded(.down)))
+            if current < floor { a = (floor, m) }
+        }
     }
 }

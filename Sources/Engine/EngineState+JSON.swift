@@ -6,6 +6,9 @@ extension EngineState {
         func stamps(_ d: [String: Timestamp]) -> JSON {
             .object(d.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value.iso8601)) })
         }
+        func texts(_ d: [String: String]) -> JSON {
+            .object(d.sorted { $0.key < $1.key }.map { JSON.Member($0.key, .string($0.value)) })
+        }
         return .object([
             "last_seq": .integer(lastSeq),
             "ups": .object(ups.sorted { $0.key < $1.key }.map { id, u in
@@ -19,6 +22,8 @@ extension EngineState {
             "holds": stamps(holds),
             "holds_fired": .array(holdsFired.sorted().map(JSON.string)),
             "timers_after": stamps(timersAfter),
+            "timers_after_correlation": texts(timerCorrelation),
+            "holds_correlation": texts(holdCorrelation),
             "timer_at_fired": stamps(timerAtFired),
             "last_match": stamps(lastMatch),
             "last_execution": stamps(lastExecution),
@@ -59,6 +64,9 @@ extension EngineState {
         self.holds = holds
         holdsFired = Set(json["holds_fired"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         timersAfter = after
+        // Absent from snapshots written before correlation ids were kept.
+        for m in json["timers_after_correlation"]?.objectMembers ?? [] { timerCorrelation[m.key] = m.value.stringValue }
+        for m in json["holds_correlation"]?.objectMembers ?? [] { holdCorrelation[m.key] = m.value.stringValue }
         timerAtFired = atFired
         self.lastMatch = lastMatch
         self.lastExecution = lastExecution

@@ -26,6 +26,11 @@ public struct EngineState: Sendable {
     public var holdsFired: Set<String> = []
     /// `policy#trigger` → deadline of an armed `timer.after`.
     public var timersAfter: [String: Timestamp] = [:]
+    /// `policy#trigger` → the correlation id of the event that armed the `timer.after`
+    /// (absent when it had none): the timer's own event carries it (SPEC section 10).
+    public var timerCorrelation: [String: String] = [:]
+    /// `policy#trigger#ups` → the correlation id of the event that started the hold.
+    public var holdCorrelation: [String: String] = [:]
     /// `policy#trigger` → the last `timer.at` occurrence fired.
     public var timerAtFired: [String: Timestamp] = [:]
     /// Policy → when it last matched (suppression window).
@@ -108,7 +113,25 @@ public struct EngineState: Sendable {
         holds = holds.filter { !$0.key.hasPrefix(prefix) }
         holdsFired = holdsFired.filter { !$0.hasPrefix(prefix) }
         timersAfter = timersAfter.filter { !$0.key.hasPrefix(prefix) }
+        timerCorrelation = timerCorrelation.filter { !$0.key.hasPrefix(prefix) }
+        holdCorrelation = holdCorrelation.filter { !$0.key.hasPrefix(prefix) }
         timerAtFired = timerAtFired.filter { !$0.key.hasPrefix(prefix) }
+    }
+
+    /// The latest moment the state has a stamp of (a match, an execution, a consumed event,
+    /// a hold, a `timer.at` fired); nil when it has none. A restart's clock never reads
+    /// earlier (see `SteadyClock.resume(notBefore:)`).
+    public var latestStamp: Timestamp? {
+        var latest: Timestamp?
+        func consider(_ values: Dictionary<String, Timestamp>.Values) {
+            if let m = values.max(), latest.map({ m > $0 }) ?? true { latest = m }
+        }
+        consider(lastMatch.values)
+        consider(lastExecution.values)
+        consider(consumed.values)
+        consider(holds.values)
+        consider(timerAtFired.values)
+        return latest
     }
 
     /// How long the ids of consumed events are remembered: an event sent again with the
@@ -138,6 +161,9 @@ public struct EngineState: Sendable {
         case .upsState:
             guard let id = upsID(for: event, set: set), let state = event.upsState else { return ([], 0) }
             var status = ups[id] ?? UPSStatus()
+            // A monitor's first reading with nothing saved is where the UPS is, not a change:
+            // it fires and arms nothing (a fresh state directory must not look like a mains-return).
+            let baseline = event.isBaseline && status.state == nil
             let transition = status.state != state
             if transition {
                 status.state = state
@@ -151,9 +177,9 @@ public struct EngineState: Sendable {
             for (m, v) in event.readings { status.readings[m] = v }
             ups[id] = status
             fired += updateHolds(event: event, ups: id, set: set)
-            guard transition else { return (fired, 0) }
+            guard transition, !baseline else { return (fired, 0) }
             fired += set.byUPSState[state] ?? []
-            armed = arm(set.afterUPSState[state] ?? [], since: .upsState(state), at: event.ts, set: set)
+            armed = arm(set.afterUPSState[state] ?? [], since: .upsState(state), by: event, set: set)
         case .metric:
             guard let id = upsID(for: event, set: set) else { return ([], 0) }
             var status = ups[id] ?? UPSStatus()
@@ -163,14 +189,16 @@ public struct EngineState: Sendable {
         case .webhook:
             guard let name = event.webhookName else { return ([], 0) }
             fired += set.byWebhook[name] ?? []
-            armed = arm(set.afterWebhook[name] ?? [], since: .webhook(name), at: event.ts, set: set)
+            armed = arm(set.afterWebhook[name] ?? [], since: .webhook(name), by: event, set: set)
         case .timerAt, .timerAfter, .metricHold:
             guard let policy = event.attrs["policy"], let t = event.attrs["trigger"].flatMap(Int.init) else { return ([], 0) }
             let index = set.index(of: policy).flatMap { t < set.policies[$0].triggerKeys.count ? $0 : nil }
             let key = index.map { set.policies[$0].triggerKeys[t] } ?? policy + "#" + String(t)
             switch event.type {
             case .timerAt: timerAtFired[key] = event.attrs["occurrence"].flatMap(Timestamp.init(iso8601:)) ?? event.ts
-            case .timerAfter: timersAfter[key] = nil
+            case .timerAfter:
+                timersAfter[key] = nil
+                timerCorrelation[key] = nil
             default: holdsFired.insert(key + "#" + (event.attrs["ups"] ?? ""))
             }
             if let i = index { fired.append((i, t)) }
@@ -179,13 +207,15 @@ public struct EngineState: Sendable {
     }
 
     /// Arms (or re-arms) the `timer.after` triggers counting from an event; returns how many.
-    mutating func arm(_ indices: [Int], since: EventReference, at ts: Timestamp, set: PolicySet) -> Int {
+    /// The timer remembers the event's correlation id: the latest event that armed it wins.
+    mutating func arm(_ indices: [Int], since: EventReference, by event: Event, set: PolicySet) -> Int {
         var count = 0
         for i in indices {
             let p = set.policies[i]
             for (t, trigger) in p.spec.triggerGroup.triggers.enumerated() {
                 if case .timerAfter(let after, let s) = trigger, s == since {
-                    timersAfter[p.triggerKeys[t]] = ts.adding(seconds: after.seconds)
+                    timersAfter[p.triggerKeys[t]] = event.ts.adding(seconds: after.seconds)
+                    timerCorrelation[p.triggerKeys[t]] = event.correlationID
                     count += 1
                 }
             }
@@ -206,6 +236,7 @@ public struct EngineState: Sendable {
                 if m.op.holds(value, m.value) {
                     if holds[key] == nil {
                         holds[key] = event.ts
+                        holdCorrelation[key] = event.correlationID
                         if m.holdFor.seconds == 0 {
                             holdsFired.insert(key)
                             fired.append((trigger.policy, trigger.trigger))
@@ -213,6 +244,7 @@ public struct EngineState: Sendable {
                     }
                 } else {
                     holds[key] = nil
+                    if !holdCorrelation.isEmpty { holdCorrelation[key] = nil }
                     if !holdsFired.isEmpty { holdsFired.remove(key) }
                 }
             }
@@ -242,7 +274,7 @@ public struct EngineState: Sendable {
         switch (condition.scope, condition.field) {
         case (.ups, "state"): return status.state.map { .string($0.rawValue) }
         case (.ups, "on_battery_s"):
-            return .number(status.onBatterySince.map { Double(now.milliseconds - $0.milliseconds) / 1000 } ?? 0)
+            return .number(status.onBatterySince.map { max(0, Double(now.milliseconds - $0.milliseconds) / 1000) } ?? 0)
         default:
             guard let metric = Metric(name: condition.field) else { return nil }
             if metric == .runtimeMinutes, status.readings[.runtimeMinutes] == nil, let s = status.readings[.runtimeSeconds] { return .number(s / 60) }

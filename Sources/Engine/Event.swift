@@ -164,4 +164,11 @@ public struct Event: Sendable, Hashable {
 
     /// The name of a webhook.custom event.
     public var webhookName: String? { attrs["name"] ?? (kind.isEmpty ? nil : kind) }
+
+    /// The attribute a UPS monitor sets on the first reading it makes of a UPS (`"true"`).
+    public static let baselineAttribute = "baseline"
+
+    /// True for a monitor's first reading of a UPS: it sets a baseline, and is a change
+    /// only when the engine's saved state says the UPS was in another state.
+    public var isBaseline: Bool { attrs[Self.baselineAttribute] == "true" }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// connection is opened again with backoff (1 s, doubling to 30 s); `ERR DATA-STALE`,
 /// `ERR DRIVER-NOT-CONNECTED` and `WAIT` are no data. A UPS that gives no data for
 /// `deadTime` while on battery becomes `comm_lost` (as NUT's upsmon treats it as critical
-/// after its DEADTIME); when data comes back its state is reported again.
+/// after its DEADTIME); when data comes back its state is reported again. The first state
+/// read of a UPS is marked `baseline` (see `Event.isBaseline`).
 public final class UPSMonitor: Sendable {
     /// What a monitor tells its owner.
     public struct Report: Sendable {
@@ -60,7 +61,7 @@ public final class UPSMonitor: Sendable {
         let declaration: UPSDeclaration
         unowned let monitor: UPSMonitor
         private let stopped = Mutex(false)
-        private let wake = NSCondition()
+        private let wake = WakeSignal()
         private var thread: Thread?
         // State of the thread only.
         private var reported: UPSState?
@@ -85,18 +86,14 @@ public final class UPSMonitor: Sendable {
 
         func stop() {
             stopped.withLock { $0 = true }
-            wake.lock()
-            wake.broadcast()
-            wake.unlock()
+            wake.signal()
         }
 
         var isStopped: Bool { stopped.withLock { $0 } }
 
-        /// Sleeps `seconds` unless stopped first.
+        /// Sleeps `seconds` (on the monotonic clock) unless stopped first.
         func pause(_ seconds: Double) {
-            wake.lock()
-            if !isStopped { _ = wake.wait(until: Date().addingTimeInterval(seconds)) }
-            wake.unlock()
+            if !isStopped { wake.pause(seconds) }
         }
 
         func run() {
@@ -144,10 +141,14 @@ public final class UPSMonitor: Sendable {
             }
             guard let state = reading.state else { return }
             if state != reported || commLost {
+                // The first reading since this watcher started is a baseline: the engine
+                // makes it a change only when its saved state says the UPS was elsewhere.
+                var attrs = ["state": state.rawValue]
+                if reported == nil { attrs[Event.baselineAttribute] = "true" }
                 reported = state
                 commLost = false
                 lastReadings = reading.readings
-                send(.upsState, kind: state.rawValue, attrs: ["state": state.rawValue], reading: reading)
+                send(.upsState, kind: state.rawValue, attrs: attrs, reading: reading)
             } else if reading.readings != lastReadings {
                 lastReadings = reading.readings
                 send(.metric, kind: reading.readings.keys.map(\.rawValue).sorted().joined(separator: ","), attrs: [:], reading: reading)

@@ -60,6 +60,7 @@ public actor Reconciler: RecordSink {
         self.signals = signals
         self.clock = clock
         lock = try StateLock(stateDirectory: options.stateDirectory)
+        try ClockMarker(timeScale: options.timeScale).claim(stateDirectory: options.stateDirectory)
         ledger = try Ledger(stateDirectory: options.stateDirectory)
         store = try StateDirectory(root: options.stateDirectory)
         inbox = Inbox(stateDirectory: options.stateDirectory)
@@ -134,7 +135,7 @@ public actor Reconciler: RecordSink {
         }
         var nextPoll = Timestamp(milliseconds: 0)
         var lastMetrics = Timestamp(milliseconds: 0)
-        let realClock = SystemClock()
+        let realClock = MonotonicClock()  // real time that never steps: the loop's own intervals
         while fatal == nil && !signals.stopRequested {
             let wake = signals.takeWakeUp() || takeNudge()
             if wake || realClock.now() >= nextPoll {
@@ -198,11 +199,17 @@ public actor Reconciler: RecordSink {
             state = snapshot
         }
         var replayed = 0
-        for entry in try Ledger.read(stateDirectory: options.stateDirectory, from: state.lastSeq + 1) {
+        // The latest time recorded, from the snapshot's last record on: the clock resumes
+        // from it, so a wall clock that went back while stopped makes no negative age.
+        var latest = state.latestStamp
+        for entry in try Ledger.read(stateDirectory: options.stateDirectory, from: max(1, state.lastSeq)) {
             guard let record = LedgerRecord(json: entry.json) else { continue }
+            if latest.map({ record.ts > $0 }) ?? true { latest = record.ts }
+            guard entry.seq > state.lastSeq else { continue }
             state.apply(record, seq: entry.seq, set: applied?.set ?? .empty)
             replayed += 1
         }
+        if let latest { clock.resume(notBefore: latest) }
         await engine.restore(state)
         if let set = applied?.set { await refreeze(set, frozen: state.frozen) }
         var notes: [String] = []
@@ -300,7 +307,7 @@ public actor Reconciler: RecordSink {
     /// Polls the branch: compiles every new commit since the applied one and applies the
     /// tip when it has no blocker.
     func poll() async {
-        passStarted = SystemClock().now()
+        passStarted = MonotonicClock().now()
         let view: RepositoryView
         let tip: ObjectID
         do {
@@ -317,7 +324,7 @@ public actor Reconciler: RecordSink {
             return
         }
         if tip.hex == status.lastAttemptedRevision { return }
-        defer { lastPassSeconds = SystemClock().now().seconds(since: passStarted) }
+        defer { lastPassSeconds = MonotonicClock().now().seconds(since: passStarted) }
         status.set("Reconciling", true, reason: "Progressing", message: "compiling \(tip.short)", now: clock.now())
         if session == nil { session = CompileSession(view: view) } else { session!.view = view }
         do {
@@ -464,7 +471,7 @@ public actor Reconciler: RecordSink {
         status.set("Ready", true, reason: "Applied", message: ReconcilerStatus.readyMessage(commit: commit, lines), now: now)
         status.set("Stalled", false, reason: "Applied", message: "", now: now)
         log.info("applied", ["commit": result.commit.id.short, "active": String(count("active")), "disabled": String(count("disabled")), "changed": String(changed.count),
-                             "seconds": format3(SystemClock().now().seconds(since: passStarted))])
+                             "seconds": format3(MonotonicClock().now().seconds(since: passStarted))])
         await writeInventories()
     }
 
@@ -474,7 +481,7 @@ public actor Reconciler: RecordSink {
     /// every apply), so `inventory/` and `inventory search` stay current.
     func discover() async {
         guard let set = applied?.set else { return }
-        let now = SystemClock().now()
+        let now = MonotonicClock().now()
         if let last = lastDiscovery, now.seconds(since: last) < 60 { return }
         lastDiscovery = now
         for id in set.hosts.keys.sorted() { _ = await engine.refresh(id, full: true) }

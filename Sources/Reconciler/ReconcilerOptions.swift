@@ -23,6 +23,9 @@ public struct ReconcilerOptions: Sendable {
     public var watchUPS = true
     /// Seconds without data from a UPS on battery before it is `comm_lost`.
     public var upsDeadTime: Double = 15
+    /// The drill's `--time-scale` (the clock runs this many times faster); nil for a real
+    /// run. The state directory is marked with it (see `ClockMarker`).
+    public var timeScale: Double?
 
     public init(repository: String, stateDirectory: String) {
         self.repository = repository

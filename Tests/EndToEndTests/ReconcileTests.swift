@@ -96,7 +96,8 @@ final class ReconcileRig: @unchecked Sendable {
         var targets = try #require(world["targets"] as? [[String: Any]])
         for i in targets.indices where targets[i]["id"] as? String == "vm:107" { targets[i]["labels"] = ["tier": "web"] }
         world["targets"] = targets
-        try JSONSerialization.data(withJSONObject: world).write(to: URL(fileURLWithPath: simFile))
+        // Atomically: a reconciler reading a half-written file would start the host afresh over it.
+        try JSONSerialization.data(withJSONObject: world).write(to: URL(fileURLWithPath: simFile), options: .atomic)
         var fired = 0
         func fire() throws -> [String] {
             fired += 1

@@ -40,8 +40,10 @@ final class Collected: Sendable {
         let first = try #require(collected.last)
         #expect(first.subject == Subject(kind: "ups", id: "ups-main") && first.attrs["status"] == "OL" && first.attrs["charge_pct"] == "100")
         #expect(first.readings[.runtimeSeconds] == 1800 && first.attrs["source"] == "nut")
+        #expect(first.isBaseline, "the first reading is a baseline, not a change")
         try rig.set(status: "OB DISCHRG", charge: 90, runtime: 1500, load: 30)
         #expect(eventually(timeout: 10) { collected.states == ["on_mains", "on_battery"] })
+        #expect(collected.last?.isBaseline == false)
         try rig.set(status: "OB DISCHRG", charge: 70, runtime: 1100, load: 30)
         #expect(eventually(timeout: 10) { collected.last?.type == .metric && collected.last?.readings[.chargePercent] == 70 })
         try rig.set(status: "OB LB DISCHRG", charge: 9, runtime: 120, load: 30)
@@ -53,6 +55,7 @@ final class Collected: Sendable {
         try rig.set(status: "OL CHRG", charge: 10, runtime: 150, load: 25)
         try rig.startDriver()
         #expect(eventually(timeout: 15) { collected.states.last == "on_mains" })
+        #expect(collected.events.withLock { $0.filter(\.isBaseline).count } == 1, "data back after comm_lost is a change, not a baseline")
         #expect(collected.reports.withLock { $0.contains { !$0.isProblem && $0.message.contains("answers again") } })
     }
 

@@ -20,7 +20,7 @@ enum ReconcileCommand: Command {
             .value("max-concurrency", "N", "Executions at once, all hosts together (default: 4; one per host always)."),
             .value("retry", "DURATION", "How often disabled policies are dry-run again (default: 30s)."),
             .value("log-format", "FORMAT", "Log lines on standard error (default: text).", choices: ["text", "json"]),
-            .value("time-scale", "N", "Run the clock N times faster than real time, for drills and demos (timers of minutes take seconds)."),
+            .value("time-scale", "N", "Run the clock N times faster than real time, for drills and demos (timers of minutes take seconds); the state directory becomes a drill's, refused for real runs."),
             .flag("no-nut", "Do not watch the declared UPSes through their upsd servers (drills that play the UPS with event emit)."),
             .value("ups-deadtime", "DURATION", "How long a UPS on battery may give no data before it is comm_lost (default: 15s; NUT's DEADTIME)."),
         ],
@@ -67,11 +67,14 @@ enum ReconcileCommand: Command {
             options.maxConcurrency = n
         }
         if let w = context.environment["POLICYOPS_SIM_WORK_MS"], let ms = Int64(w) { options.simulatedWorkMilliseconds = ms }
-        var clock: any EngineClock = SystemClock()
-        if let scale = arguments.value("time-scale") {
-            guard let n = Double(scale), n >= 1, n <= 10_000 else { throw UsageError(message: "--time-scale takes a factor from 1 to 10000", command: spec) }
-            clock = ScaledClock(scale: n)
+        // The one place the real clocks are read: the wall clock once, then the monotonic one.
+        var scale = 1.0
+        if let text = arguments.value("time-scale") {
+            guard let n = Double(text), n >= 1, n <= 10_000 else { throw UsageError(message: "--time-scale takes a factor from 1 to 10000", command: spec) }
+            scale = n
+            options.timeScale = n
         }
+        let clock = SteadyClock(scale: scale)
         let console = context.console
         let log = ReconcilerLog(format: ReconcilerLog.Format(rawValue: arguments.value("log-format") ?? "text")!, clock: clock) { line in
             console.error(line)
