@@ -161,9 +161,11 @@ public struct EngineState: Sendable {
         case .upsState:
             guard let id = upsID(for: event, set: set), let state = event.upsState else { return ([], 0) }
             var status = ups[id] ?? UPSStatus()
-            // A monitor's first reading with nothing saved is where the UPS is, not a change:
-            // it fires and arms nothing (a fresh state directory must not look like a mains-return).
-            let baseline = event.isBaseline && status.state == nil
+            // A monitor's first reading with nothing saved is measured against the normal
+            // state, on mains: `on_mains` then fires and arms nothing (a fresh state directory
+            // must not look like a mains-return), while a UPS already on battery is an outage
+            // the reconciler must act on, even though it started in the middle of it.
+            let baseline = event.isBaseline && status.state == nil && state == .onMains
             let transition = status.state != state
             if transition {
                 status.state = state
