@@ -170,7 +170,9 @@ public struct PolicyDiff: Sendable {
     /// `vm:104–106`, or `vm where QUERY`.
     static func describe(_ t: TargetSelection) -> String {
         if let query = t.selector.query { return "\(t.targetType.rawValue) where \(query.canonical)" }
-        return "\(t.targetType.rawValue):\(t.selector.value.replacingAll("-", with: "–"))"
+        // Names (`ops-chat`) keep their hyphens; only ranges of ids read as `104–106`.
+        let value = t.targetType.idForm == .name ? t.selector.value : t.selector.value.replacingAll("-", with: "–")
+        return "\(t.targetType.rawValue):\(value)"
     }
 
     /// The leaves that differ between two JSON values. Arrays of equal length compare
