@@ -130,7 +130,8 @@ public actor Engine {
             return (found, frozen.filter { inventory.target($0) == nil })
         }
         if let query = t.selector.query {
-            return (inventory.targets.filter { $0.type == t.targetType && query.matches(nativeID: $0.nativeID, name: $0.name, status: $0.state, labels: $0.labels) }, [])
+            let host = set.hosts[t.hostID].map { SelectorQuery.HostFacts(name: $0.name, labels: $0.labels) }
+            return (inventory.targets.filter { $0.type == t.targetType && query.matches(nativeID: $0.nativeID, name: $0.name, status: $0.state, labels: $0.labels, host: host) }, [])
         }
         var out: [InventoryTarget] = []
         var missing: [String] = []

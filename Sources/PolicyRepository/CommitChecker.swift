@@ -27,7 +27,7 @@ public struct CommitChecker {
     func settings(tree: ObjectID, git: Repository) throws(GitError) -> (RepositorySettings, [Diagnostic]) {
         let top = try git.files(inTree: tree) { _ in false }
         guard let entry = top.first(where: { $0.path == RepositorySettings.fileName && $0.kind == .file }) else { return (.standard, []) }
-        return RepositorySettings.read(bytes: try view.readBlob(entry.id, git: git))
+        return SystemTimeZones.readSettings(try view.readBlob(entry.id, git: git))
     }
 
     /// A commit checked before, to start from.

@@ -36,7 +36,7 @@ public struct Snapshot: Sendable {
         var settings = RepositorySettings.standard
         var diagnostics: [Diagnostic] = []
         if let settingsBytes {
-            (settings, diagnostics) = RepositorySettings.read(bytes: settingsBytes)
+            (settings, diagnostics) = SystemTimeZones.readSettings(settingsBytes)
         }
         return Snapshot(source: source, settings: settings, settingsDiagnostics: diagnostics, files: try list(settings))
     }

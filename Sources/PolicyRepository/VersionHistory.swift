@@ -99,7 +99,7 @@ public struct VersionHistory {
             let settingsChanged = s.settingsBlob.map { $0 != settingsBlob } ?? true
             if settingsChanged {
                 if let blob = settingsBlob {
-                    s.settings = RepositorySettings.read(bytes: try git.blob(blob)).0
+                    s.settings = SystemTimeZones.readSettings(try git.blob(blob)).0
                 } else {
                     s.settings = .standard
                 }

@@ -39,12 +39,12 @@ import TestSupport
     /// than one of the first run, and no decision speaks of a negative age.
     @Test func theLedgersTimesNeverGoBackAcrossRestarts() throws {
         let rig = try ReconcileRig()
-        try rig.emit(["--kind", "ups.state", "--attr", "state=on_battery"])
+        try rig.emit(["--kind", "ups.state", "--subject", "ups:ups-main", "--attr", "state=on_battery"])
         let first = try reconcileOnce(rig, ["--time-scale", "10000"])
         #expect(first.status == 0, "\(first.stderr)")
         let firstRun = try rig.ledger().compactMap { $0["ts"] as? String }
-        try rig.emit(["--kind", "ups.state", "--attr", "state=on_mains"])
-        try rig.emit(["--kind", "ups.state", "--attr", "state=on_battery"])
+        try rig.emit(["--kind", "ups.state", "--subject", "ups:ups-main", "--attr", "state=on_mains"])
+        try rig.emit(["--kind", "ups.state", "--subject", "ups:ups-main", "--attr", "state=on_battery"])
         let second = try reconcileOnce(rig, ["--time-scale", "10000"])
         #expect(second.status == 0, "\(second.stderr)")
         let records = try rig.ledger()

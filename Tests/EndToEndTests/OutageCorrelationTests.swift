@@ -11,8 +11,8 @@ import TestSupport
 
     @Test func aTimerArmedBeforeARestartCarriesTheOutagesCorrelationID() throws {
         let rig = try ReconcileRig()
-        try rig.emit(["--kind", "ups.state", "--attr", "state=on_battery", "--correlation-id", "out-1"])
-        try rig.emit(["--kind", "ups.state", "--attr", "state=on_mains", "--correlation-id", "out-1"])
+        try rig.emit(["--kind", "ups.state", "--subject", "ups:ups-main", "--attr", "state=on_battery", "--correlation-id", "out-1"])
+        try rig.emit(["--kind", "ups.state", "--subject", "ups:ups-main", "--attr", "state=on_mains", "--correlation-id", "out-1"])
         // The example's start-web-tier-on-mains waits two minutes of mains: 12 s at this scale.
         let first = try Paths.policyops(["reconcile", "--repo", rig.repo.path, "--state", rig.state.path, "--no-nut", "--once", "--time-scale", "10"])
         #expect(first.status == 0, "\(first.stderr)")

@@ -179,6 +179,9 @@ final class ReconcileRig: @unchecked Sendable {
         let rig = try ReconcileRig()
         try rig.start()
         let base = try rig.repo.git(["rev-parse", "HEAD"])
+        // The policy must have been applied before it can be removed: on a slow start the
+        // reconciler's first look would otherwise already see the removal commit.
+        #expect(eventually { rig.applied == base })
         rig.repo.remove(ReconcileRig.web)
         let removed = try rig.repo.commit("drop the web tier policy")
         #expect(eventually { rig.applied == removed })

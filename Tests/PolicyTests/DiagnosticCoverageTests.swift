@@ -50,6 +50,7 @@ import Testing
             extra: [RepositoryFile(path: "policies/x.txt", bytes: []), RepositoryFile(path: "policies/l.json", kind: .symlink, bytes: []),
                     RepositoryFile(path: "ups/a.json", bytes: Array(ups.utf8)), RepositoryFile(path: "ups/b.json", bytes: Array(ups.utf8))])
         seen.formUnion(repo.diagnostics.map(\.code))
+        seen.formUnion(PortProtectionReview(before: Fixtures.compile(policies: [:]), after: Fixtures.compile(policies: [:], hosts: [Fixtures.switchHost.replacingAll(#", "protected_ports": ["1/49-1/52"]"#, with: "")])).findings.map(\.code))
 
         let runtime = DiagnosticCode.allCases.filter { $0.rawValue.hasPrefix("PO5") }
         let missing = Set(DiagnosticCode.allCases).subtracting(seen).subtracting(runtime)

@@ -99,6 +99,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case invalidSettings = "PO4003"
     case notRegularFile = "PO4004"
     case ignoredFile = "PO4005"
+    case protectionWeakened = "PO4099"
 
     // Run time: dry-run, preflight and execution
     case emptySelection = "PO5001"
@@ -119,7 +120,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         switch self {
         case .byteOrderMark, .repeatedTrigger, .repeatedTarget, .insecureTLS,
              .duplicatePolicyName, .ignoredFile, .emptySelection, .staleInventory, .partialRefresh,
-             .targetNotFound:
+             .targetNotFound, .protectionWeakened:
             return .warn
         case .alreadyInState, .suppressedWindow, .suppressedIdempotent:
             return .info
@@ -209,6 +210,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .invalidSettings: return "Invalid repository settings"
         case .notRegularFile: return "Policy path is not a regular file"
         case .ignoredFile: return "File ignored: not a .json file"
+        case .protectionWeakened: return "Change removes or bypasses port protection"
         case .emptySelection: return "Selector resolves to no targets"
         case .staleInventory: return "Inventory is stale"
         case .partialRefresh: return "Inventory refresh failed in part"

@@ -20,6 +20,9 @@ public struct PolicyInverse: Sendable {
     public var refused: [Refused]
     /// How many actions were inverted.
     public var inverted: Int
+    /// Query terms on `status` turned around (`status=running` → `status=stopped`), since
+    /// the targets the original acted on are in the other state once it has run.
+    public var rewrittenTerms: [(from: String, to: String)] = []
 
     /// The inverse of `spec`, read from `path`.
     public static func of(_ spec: PolicySpec, path: String, catalog: CapabilityCatalog = .builtIn) -> PolicyInverse {
@@ -63,11 +66,20 @@ public struct PolicyInverse: Sendable {
         }
         var needsInput = ["/trigger_group"]
         if !spec.conditions.isEmpty { needsInput.append("/conditions") }
+        let (query, rewritten, unresolved) = invertedStatus(spec.targets)
+        if unresolved { needsInput.append("/targets/selector/value") }
         var members = (spec.normalized.objectMembers ?? []).filter { $0.key != "notes" && $0.key != "actions" }
         for i in members.indices {
             switch members[i].key {
             case "name": members[i].value = .string(spec.name + "-inverse")
             case "enabled": members[i].value = .bool(false)
+            case "targets":
+                if let query, let targets = members[i].value.objectMembers {
+                    members[i].value = .object(targets.map { m in
+                        guard m.key == "selector", let selector = m.value.objectMembers else { return m }
+                        return .init("selector", .object(selector.map { $0.key == "value" ? .init("value", .string(query.canonical)) : $0 }))
+                    })
+                }
             default: break
             }
         }
@@ -76,10 +88,47 @@ public struct PolicyInverse: Sendable {
         }
         var notes = "The inverse of \(path) (\(spec.name)), written by policyops inverse. Decide what starts it (the trigger"
         notes += spec.conditions.isEmpty ? "" : " and the conditions"
+        notes += unresolved ? "; the selector's status glob, which selects by a state the original changes" : ""
         notes += "), delete needs_input, and set enabled to true."
+        if !rewritten.isEmpty { notes += " Selector: " + rewritten.map { "\($0.from) became \($0.to)" }.joined(separator: ", ") + "." }
         if !refused.isEmpty { notes += " Not inverted: " + refused.map { "\($0.pointer) (\($0.reason))" }.joined(separator: "; ") + "." }
         members.append(.init("notes", .string(notes)))
         members.append(.init("needs_input", .array(needsInput.map(JSON.string))))
-        return PolicyInverse(spec: .object(members), needsInput: needsInput, refused: refused, inverted: actions.count)
+        return PolicyInverse(spec: .object(members), needsInput: needsInput, refused: refused, inverted: actions.count,
+                             rewrittenTerms: rewritten)
+    }
+
+    /// The query with its `status` terms turned to the other state (running ↔ stopped,
+    /// on ↔ off), what was turned, and whether a term is left that cannot be turned (a glob
+    /// over states), which a person must then decide.
+    static func invertedStatus(_ targets: TargetSelection) -> (SelectorQuery?, [(from: String, to: String)], Bool) {
+        guard let query = targets.selector.query else { return (nil, [], false) }
+        let states = targets.targetType.states
+        var terms: [SelectorQuery.Term] = []
+        var rewritten: [(from: String, to: String)] = []
+        var unresolved = false
+        for term in query.terms {
+            guard term.field == .status else { terms.append(term); continue }
+            switch term.op {
+            case .equal, .notEqual:
+                guard states.count == 2, let i = states.firstIndex(of: term.value) else {
+                    unresolved = true
+                    terms.append(term)
+                    continue
+                }
+                var turned = term
+                turned.value = states[1 - i]
+                rewritten.append((term.canonical, turned.canonical))
+                terms.append(turned)
+            case .glob, .notGlob:
+                unresolved = true
+                terms.append(term)
+            }
+        }
+        guard !rewritten.isEmpty else { return (nil, [], unresolved) }
+        // Re-parsed so the canonical order and deduplication are the parser's.
+        let text = terms.map(\.canonical).joined(separator: " and ")
+        let reparsed = (try? SelectorQuery.parse(text, targetType: targets.targetType).get()) ?? SelectorQuery(terms: terms)
+        return (reparsed, rewritten, unresolved)
     }
 }

@@ -1,7 +1,10 @@
 /// JSON Schema 2020-12 documents for the files of a policy repository, generated from the
 /// same catalog and rules the validator uses, so editors validate as `policyops validate`
 /// does for everything a schema can express (cross-file checks, the 30-day limit on
-/// durations and the selector's expansion are left to `validate`).
+/// durations, the selector's expansion and query grammar, `1.0` written for an integer and
+/// the system's list of time zones are left to `validate`). The schema never accepts what
+/// validate rejects where a schema can say it, and every pattern is ECMA-262 with the `u`
+/// flag, as editors match them.
 public enum JSONSchemaWriter {
     /// Which schema.
     public enum Kind: String, Sendable, CaseIterable {
@@ -22,6 +25,75 @@ public enum JSONSchemaWriter {
     static let durationPattern = "^(?=[0-9])([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
     static let uuidPattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
     static let namePattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+    /// Host names: as other names, at most 63 characters (a DNS label).
+    static let hostNamePattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+    /// Text without C0 controls, as connection values and label values are.
+    static let noControlPattern = "^[^\\u0000-\\u001f]*$"
+    /// The characters `String.isUnsafe` refuses in a name: C0 and C1 controls, DEL, and
+    /// bidirectional marks, overrides and isolates.
+    static let unsafeClass = "\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+    /// White space as Swift's `Character.isWhitespace` sees it, controls aside (they are refused).
+    static let spaceClass = " \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+    /// A policy name: no unsafe character, and at least 3 characters besides surrounding white space.
+    static let policyNamePattern = "^(?![\\s\\S]*[\(unsafeClass)])[\(spaceClass)]*[^\(spaceClass)][\\s\\S]+[^\(spaceClass)][\(spaceClass)]*$"
+    /// A time zone name's form (which names exist is the system's to say).
+    static let timeZonePattern = "^[A-Za-z0-9_+-][A-Za-z0-9/_+-]{0,63}$"
+    /// A Proxmox API token id: `user@realm!tokenname`.
+    static let tokenIDPattern = "^[^@!\(spaceClass)\\u0000-\\u001f\\u0085]+@[^@!\(spaceClass)\\u0000-\\u001f\\u0085]+![A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+    /// Selector items as `SelectorParser` reads them: ids or ranges, spaces around them allowed.
+    static let numericID = "[1-9][0-9]{0,8}"
+    static let portID = "(?:Trk[1-9][0-9]{0,2}|(?:[1-9][0-9]?/)?(?:[A-Z](?:[1-9]|1[0-9]|2[0-4])|[1-9][0-9]{0,2}))"
+    static let targetName = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+    static func listPattern(_ item: String, ranges: Bool) -> String {
+        let one = ranges ? "[ \\t]*\(item)(?:[ \\t]*-[ \\t]*\(item))?[ \\t]*" : "[ \\t]*\(item)[ \\t]*"
+        return "^\(one)(?:,\(one))*$"
+    }
+    static func selectorPattern(_ type: TargetType) -> String {
+        switch type.idForm {
+        case .numeric: return listPattern(numericID, ranges: true)
+        case .port: return listPattern(portID, ranges: true)
+        case .name: return listPattern(targetName, ranges: false)
+        }
+    }
+
+    /// A relative path segment that is not empty, `.` or `..`.
+    static func segmentsPattern(_ segment: String) -> String {
+        let one = "(?!\\.\\.?(?:/|$))\(segment)"
+        return "^\(one)(?:/\(one))*$"
+    }
+
+    /// Whole numbers from 0 to `n`, leading zeros allowed (a duration's groups allow them).
+    static func upTo(_ n: Int) -> String {
+        let digits = Array(String(n)).map { Int(String($0))! }
+        var alternatives: [String] = ["0"]
+        if digits.count > 1 { alternatives.append("[1-9][0-9]{0,\(digits.count - 2)}") }
+        for i in digits.indices {
+            let low = i == 0 ? 1 : 0, high = digits[i] - 1
+            let prefix = digits[..<i].map(String.init).joined()
+            let rest = digits.count - i - 1
+            if high >= low {
+                alternatives.append(prefix + (low == high ? "\(low)" : "[\(low)-\(high)]") + (rest > 0 ? "[0-9]{\(rest)}" : ""))
+            }
+        }
+        alternatives.append(String(n))
+        return "0*(?:" + alternatives.joined(separator: "|") + ")"
+    }
+
+    /// Durations from 1 s to 1 h (a UPS's `poll`): the groups add up to at most 3600 s, not to 0.
+    static let pollPattern: String = {
+        var rest: [String] = ["0*1h(?:0+m)?(?:0+s)?"]
+        for m in 0...60 {
+            let seconds = 3600 - 60 * m
+            let minutes = m == 0 ? "(?:0+m)?" : "0*\(m)m"
+            rest.append("(?:0+h)?" + minutes + "(?:\(upTo(seconds))s)?")
+        }
+        return "^(?=[0-9])(?=[\\s\\S]*[1-9])(?:0+d)?(?:" + rest.joined(separator: "|") + ")$"
+    }()
+
+    /// Durations from 1 s to 60 s (a host's `connection.refresh_sla`).
+    static let refreshSLAPattern: String =
+        "^(?=[0-9])(?=[\\s\\S]*[1-9])(?:0+d)?(?:0+h)?(?:0*1m(?:0+s)?|(?:0+m)?(?:\(upTo(60))s))$"
 
     static func strings(_ values: [String]) -> JSON { .array(values.map(JSON.string)) }
 
@@ -127,7 +199,7 @@ public enum JSONSchemaWriter {
                     case .string(let max): schema = [.init("type", .string("string")), .init("maxLength", .integer(Int64(max)))]
                     case .nonEmptyStringArray:
                         schema = [.init("type", .string("array")), .init("minItems", .integer(1)),
-                                  .init("items", .object(["type": .string("string"), "minLength": .integer(1)]))]
+                                  .init("items", .object(["type": .string("string"), "minLength": .integer(1), "pattern": .string("^[^\\u0000]*$")]))]
                     case .object: schema = [.init("type", .string("object"))]
                     }
                     if let d = p.defaultValue { schema.append(.init("default", d)) }
@@ -174,9 +246,11 @@ public enum JSONSchemaWriter {
             "properties": .object([
                 "$schema": .object(["type": .string("string")]),
                 "version": .object(["const": .integer(1)]),
-                "name": .object(["type": .string("string"), "pattern": .string("^[^\\u0000-\\u001f]*$"), "minLength": .integer(3)]),
+                "name": .object(["type": .string("string"), "pattern": .string(policyNamePattern), "minLength": .integer(3),
+                                 "description": .string("At least 3 characters besides surrounding white space, on one line, without control or bidirectional-override characters.")]),
                 "enabled": .object(["type": .string("boolean"), "default": .bool(true)]),
-                "priority": .object(["type": .string("integer"), "default": .integer(0), "description": .string("Lower runs first; a signed 64-bit integer.")]),
+                "priority": .object(["type": .string("integer"), "minimum": .integer(Int64.min), "maximum": .integer(Int64.max), "default": .integer(0),
+                                     "description": .string("Lower runs first; a signed 64-bit integer.")]),
                 "stop_on_match": .object(["type": .string("boolean"), "default": .bool(false)]),
                 "dynamic_resolution": .object(["type": .string("boolean"), "default": .bool(true)]),
                 "trigger_group": closedObject(required: ["triggers"], [
@@ -192,7 +266,7 @@ public enum JSONSchemaWriter {
                         "mode": .object(["enum": strings(SelectorMode.allCases.map(\.rawValue))]),
                         "value": .object(["type": .string("string"), "minLength": .integer(1)]),
                     ]),
-                ]),
+                ], extra: [.init("allOf", .array(selectorRules()))]),
                 "actions": .object(["type": .string("array"), "minItems": .integer(1), "items": .object(["$ref": .string("#/$defs/action")])]),
                 "suppression_window": .object(["$ref": .string("#/$defs/duration"), "default": .string("5m")]),
                 "idempotency_window": .object(["$ref": .string("#/$defs/duration"), "default": .string("10m")]),
@@ -213,7 +287,36 @@ public enum JSONSchemaWriter {
         ])
     }
 
+    /// Selector values by target type: the list grammar of its ids, and no `range` mode for names.
+    static func selectorRules() -> [JSON] {
+        TargetType.allCases.map { type in
+            let typeIs: JSON = .object(["target_type": .object(["const": .string(type.rawValue)])])
+            if type.idForm == .name {
+                return .object([
+                    "if": .object(["properties": typeIs, "required": strings(["target_type"])]),
+                    "then": .object(["properties": .object(["selector": .object([
+                        "properties": .object(["mode": .object(["enum": strings(["list", "query"])])]),
+                        "if": .object(["properties": .object(["mode": .object(["const": .string("list")])])]),
+                        "then": .object(["properties": .object(["value": .object(["pattern": .string(selectorPattern(type))])])]),
+                    ])])]),
+                ])
+            }
+            return .object([
+                "if": .object(["properties": typeIs, "required": strings(["target_type"])]),
+                "then": .object(["properties": .object(["selector": .object([
+                    "if": .object(["properties": .object(["mode": .object(["enum": strings(["list", "range"])])])]),
+                    "then": .object(["properties": .object(["value": .object(["pattern": .string(selectorPattern(type))])])]),
+                ])])]),
+            ])
+        }
+    }
+
     // MARK: hosts, UPS, settings
+
+    static func labels() -> JSON {
+        .object(["type": .string("object"), "propertyNames": .object(["pattern": .string("^[A-Za-z0-9._/-]{1,63}$")]),
+                 "additionalProperties": .object(["type": .string("string"), "pattern": .string(noControlPattern)])])
+    }
 
     static func reference() -> JSON {
         .object(["oneOf": .array([
@@ -223,29 +326,50 @@ public enum JSONSchemaWriter {
     }
 
     static func host() -> JSON {
-        let value: JSON = .object(["oneOf": .array([.object(["type": .string("string")]), .object(["$ref": .string("#/$defs/reference")])])])
+        let value: JSON = .object(["oneOf": .array([.object(["type": .string("string"), "pattern": .string(noControlPattern)]), .object(["$ref": .string("#/$defs/reference")])])])
+        let tokenID: JSON = .object(["oneOf": .array([.object(["type": .string("string"), "pattern": .string(tokenIDPattern),
+                                                               "description": .string("user@realm!tokenname, such as policyops@pve!reconciler")]),
+                                                      .object(["$ref": .string("#/$defs/reference")])])])
+        let absolute: JSON = .object(["oneOf": .array([.object(["type": .string("string"), "pattern": .string("^/[^\\u0000-\\u001f]*$")]), .object(["$ref": .string("#/$defs/reference")])])])
         let secret: JSON = .object(["$ref": .string("#/$defs/reference")])
         let url: JSON = .object(["oneOf": .array([.object(["type": .string("string"), "pattern": .string("^https?://[^@/\\s]+(/\\S*)?$")]), .object(["$ref": .string("#/$defs/reference")])])])
         let tls: JSON = .object(["$ref": .string("#/$defs/tls")])
-        let stringMap: JSON = .object(["type": .string("object"), "additionalProperties": value])
-        let refreshSLA: JSON = .object(["type": .string("string"), "pattern": .string(durationPattern),
+        let headers: JSON = .object(["type": .string("object"), "propertyNames": .object(["pattern": .string("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]), "additionalProperties": value])
+        let environment: JSON = .object(["type": .string("object"), "propertyNames": .object(["pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")]), "additionalProperties": value])
+        let portList: JSON = .object(["type": .string("string"), "pattern": .string(listPattern(portID, ranges: true))])
+        func simTarget(_ types: [TargetType], native: String) -> JSON {
+            var then: [JSON.Member] = [.init("properties", .object(["id": .object(["pattern": .string("^(?:\(types.map(\.rawValue).joined(separator: "|"))):\(native)$")])]))]
+            if let states = types.first?.states, !states.isEmpty {
+                then = [.init("properties", .object(["id": .object(["pattern": .string("^(?:\(types.map(\.rawValue).joined(separator: "|"))):\(native)$")]),
+                                                     "state": .object(["enum": strings(states)])])),
+                        .init("required", strings(["state"]))]
+            } else {
+                then.append(.init("not", .object(["required": strings(["state"])])))
+            }
+            return .object(["if": .object(["properties": .object(["id": .object(["pattern": .string("^(?:\(types.map(\.rawValue).joined(separator: "|"))):")])]),
+                                           "required": strings(["id"])]),
+                            "then": .object(then)])
+        }
+        let refreshSLA: JSON = .object(["type": .string("string"), "pattern": .string(refreshSLAPattern),
                                         "description": .string("How long the fast refresh of preflight may take on this host (1s to 60s), instead of the driver's defaults.dry_run_refresh_sla_s.")])
         let connections: [(DriverKind, JSON)] = [
-            (.proxmox, closedObject(required: ["url", "node", "token_id", "token_secret"], ["url": url, "node": value, "token_id": value, "token_secret": secret, "tls": tls, "refresh_sla": refreshSLA])),
+            (.proxmox, closedObject(required: ["url", "node", "token_id", "token_secret"], ["url": url, "node": value, "token_id": tokenID, "token_secret": secret, "tls": tls, "refresh_sla": refreshSLA])),
             (.aoss, closedObject(required: ["url", "username", "password"], [
                 "url": url, "api_version": .object(["type": .string("string"), "pattern": .string("^v[0-9][0-9.]*$"), "default": .string("v7")]),
                 "username": value, "password": secret,
-                "protected_ports": .object(["type": .string("array"), "items": .object(["type": .string("string")])]), "tls": tls,
+                "protected_ports": .object(["type": .string("array"), "items": portList]), "tls": tls,
                 "refresh_sla": refreshSLA,
             ])),
-            (.webhook, closedObject(required: ["url"], ["url": url, "hmac_secret": secret, "headers": stringMap, "tls": tls])),
-            (.exec, closedObject(["working_dir": .object(["type": .string("string"), "pattern": .string("^/")]), "env": stringMap])),
+            (.webhook, closedObject(required: ["url"], ["url": url, "hmac_secret": secret, "headers": headers, "tls": tls])),
+            (.exec, closedObject(["working_dir": .object(["type": .string("string"), "pattern": .string("^/[^\\u0000]*$")]), "env": environment])),
             (.sim, closedObject(required: ["targets"], ["refresh_sla": refreshSLA, "targets": .object(["type": .string("array"), "items": closedObject(required: ["id"], [
                 "id": .object(["type": .string("string"), "pattern": .string("^(vm|ct|poe-port|endpoint|host):.+$")]),
                 "name": .object(["type": .string("string")]),
                 "state": .object(["enum": strings(["running", "stopped", "on", "off"])]),
                 "labels": .object(["$ref": .string("#/$defs/labels")]),
-            ])])])),
+            ], extra: [.init("allOf", .array([
+                simTarget([.vm, .ct], native: numericID), simTarget([.poePort], native: portID), simTarget([.endpoint, .host], native: targetName),
+            ]))])])])),
         ]
         return .object([
             "$schema": draft,
@@ -257,7 +381,8 @@ public enum JSONSchemaWriter {
             "properties": .object([
                 "$schema": .object(["type": .string("string")]),
                 "id": .object(["type": .string("string"), "pattern": .string(uuidPattern)]),
-                "name": .object(["type": .string("string"), "pattern": .string(namePattern)]),
+                "name": .object(["type": .string("string"), "pattern": .string(hostNamePattern),
+                                 "description": .string("Letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters.")]),
                 "driver": .object(["enum": strings(DriverKind.allCases.map(\.rawValue))]),
                 "connection": .object(["type": .string("object")]),
                 "labels": .object(["$ref": .string("#/$defs/labels")]),
@@ -269,12 +394,15 @@ public enum JSONSchemaWriter {
             }),
             "$defs": .object([
                 "reference": reference(),
-                "labels": .object(["type": .string("object"), "propertyNames": .object(["pattern": .string("^[A-Za-z0-9._/-]{1,63}$")]),
-                                   "additionalProperties": .object(["type": .string("string")])]),
+                "labels": labels(),
                 "tls": closedObject([
-                    "ca_file": value,
+                    "ca_file": absolute,
                     "fingerprint_sha256": .object(["type": .string("string"), "pattern": .string("^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$")]),
-                    "insecure": .object(["type": .string("boolean"), "default": .bool(false)]),
+                    "insecure": .object(["type": .string("boolean"), "default": .bool(false),
+                                         "description": .string("Turns verification off; it contradicts ca_file and fingerprint_sha256.")]),
+                ], extra: [
+                    .init("if", .object(["properties": .object(["insecure": .object(["const": .bool(true)])]), "required": strings(["insecure"])])),
+                    .init("then", .object(["not": .object(["anyOf": .array([.object(["required": strings(["ca_file"])]), .object(["required": strings(["fingerprint_sha256"])])])])])),
                 ]),
             ]),
         ])
@@ -297,15 +425,16 @@ public enum JSONSchemaWriter {
                     "username": .object(["oneOf": .array([.object(["type": .string("string")]), reference()])]),
                     "password": reference(),
                 ]),
-                "poll": .object(["type": .string("string"), "pattern": .string(durationPattern), "default": .string("2s")]),
-                "labels": .object(["type": .string("object"), "additionalProperties": .object(["type": .string("string")])]),
+                "poll": .object(["type": .string("string"), "pattern": .string(pollPattern), "default": .string("2s"),
+                                 "description": .string("How often upsd is asked: a duration from 1s to 1h.")]),
+                "labels": labels(),
             ]),
             "additionalProperties": .bool(false),
         ])
     }
 
     static func settings() -> JSON {
-        let globs: JSON = .object(["type": .string("array"), "minItems": .integer(1), "items": .object(["type": .string("string"), "pattern": .string("^[^/]")])])
+        let globs: JSON = .object(["type": .string("array"), "minItems": .integer(1), "items": .object(["type": .string("string"), "pattern": .string(segmentsPattern("[^/\\\\]+"))])])
         return .object([
             "$schema": draft,
             "$id": .string("https://policyops.dev/schemas/settings-v1.schema.json"),
@@ -316,10 +445,12 @@ public enum JSONSchemaWriter {
                 "policies": globs, "hosts": globs, "ups": globs,
                 "defaults": closedObject(["suppression_window": .object(["type": .string("string"), "pattern": .string(durationPattern)]),
                                           "idempotency_window": .object(["type": .string("string"), "pattern": .string(durationPattern)])]),
-                "timezone": .object(["type": .string("string"), "default": .string("UTC")]),
+                "timezone": .object(["type": .string("string"), "pattern": .string(timeZonePattern), "default": .string("UTC"),
+                                     "description": .string("An IANA time zone name the system knows, such as Europe/Berlin (validate checks the system's list).")]),
                 "hook": closedObject([
-                    "refs": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string("^refs/")])]),
-                    "path": .object(["type": .string("string"), "pattern": .string("^[^/]")]),
+                    "refs": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string("^refs/(?![\\s\\S]*\\.\\.)")])]),
+                    "path": .object(["type": .string("string"), "pattern": .string(segmentsPattern("[^/]+")),
+                                     "description": .string("The policy repository's folder inside the git repository, relative, without . or .. segments, such as ops.")]),
                 ]),
             ]),
             "additionalProperties": .bool(false),

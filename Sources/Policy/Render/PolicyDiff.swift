@@ -83,13 +83,18 @@ public struct PolicyDiff: Sendable {
     public var entries: [Entry]
     /// The hosts that differ, by path.
     public var hosts: [HostEntry]
+    /// The UPS declarations that differ, by path (`name` is the UPS id).
+    public var ups: [HostEntry] = []
+    /// Warnings about protected ports the change removes or newly selects (PO4099), shown first.
+    public var protection: [Diagnostic] = []
     /// How many policies are the same in both.
     public var unchanged: Int
     /// Blockers anywhere after the change.
     public var blockersAfter: [Diagnostic]
 
-    /// Compares two compilations.
-    public init(before: RepositoryCompilation, after: RepositoryCompilation) {
+    /// Compares two compilations. `source` gives a file's bytes after the change, to place
+    /// the protection warnings on their lines.
+    public init(before: RepositoryCompilation, after: RepositoryCompilation, source: (String) -> [UInt8]? = { _ in nil }) {
         let b = Dictionary(before.policies.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         let a = Dictionary(after.policies.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         let orderBefore = PolicyDiff.executionOrder(before)
@@ -154,8 +159,23 @@ public struct PolicyDiff: Sendable {
             default: continue
             }
         }
+        var ups: [HostEntry] = []
+        let ub = Dictionary(before.upsDeclarations.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let ua = Dictionary(after.upsDeclarations.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        for path in Set(ub.keys).union(ua.keys).sorted() {
+            switch (ub[path], ua[path]) {
+            case (nil, let u?): ups.append(HostEntry(kind: .added, path: path, name: u.id, fields: []))
+            case (let u?, nil): ups.append(HostEntry(kind: .removed, path: path, name: u.id, fields: []))
+            case (let o?, let n?):
+                let fields = PolicyDiff.compare(o.normalized, n.normalized, pointer: "")
+                if !fields.isEmpty { ups.append(HostEntry(kind: .changed, path: path, name: n.id, fields: fields)) }
+            default: continue
+            }
+        }
         self.entries = entries
         self.hosts = hosts
+        self.ups = ups
+        self.protection = PortProtectionReview(before: before, after: after, source: source).findings
         self.unchanged = unchanged
         self.blockersAfter = after.diagnostics.filter { $0.severity == .blocker }
     }
@@ -170,7 +190,9 @@ public struct PolicyDiff: Sendable {
     /// `vm:104–106`, or `vm where QUERY`.
     static func describe(_ t: TargetSelection) -> String {
         if let query = t.selector.query { return "\(t.targetType.rawValue) where \(query.canonical)" }
-        return "\(t.targetType.rawValue):\(t.selector.value.replacingAll("-", with: "–"))"
+        // Names (`ops-chat`) keep their hyphens; only ranges of ids read as `104–106`.
+        let value = t.targetType.idForm == .name ? t.selector.value : t.selector.value.replacingAll("-", with: "–")
+        return "\(t.targetType.rawValue):\(value)"
     }
 
     /// The leaves that differ between two JSON values. Arrays of equal length compare

@@ -125,7 +125,7 @@ public struct PolicyExplainer: Sendable {
         }
         let count = t.selector.staticIDs.count
         let plural = count != 1 || !t.selector.inventoryRanges.isEmpty
-        var text = "\(plural ? t.targetType.spoken.many : t.targetType.spoken.one) \(ranges(t.selector.value)) on \(host)"
+        var text = "\(plural ? t.targetType.spoken.many : t.targetType.spoken.one) \(ranges(t.selector.value, t.targetType)) on \(host)"
         if t.selector.inventoryRanges.isEmpty {
             text += " (\(count) \(count == 1 ? t.targetType.spoken.one : t.targetType.spoken.many))"
         } else {
@@ -139,7 +139,7 @@ public struct PolicyExplainer: Sendable {
         let t = spec.targets
         if let query = t.selector.query { return "the \(t.targetType.spoken.many) matching \(query.canonical) on \(hostName(t.hostID))" }
         let many = t.selector.staticIDs.count != 1 || !t.selector.inventoryRanges.isEmpty
-        return "\(many ? t.targetType.spoken.many : t.targetType.spoken.one) \(ranges(t.selector.value)) on \(hostName(t.hostID))"
+        return "\(many ? t.targetType.spoken.many : t.targetType.spoken.one) \(ranges(t.selector.value, t.targetType)) on \(hostName(t.hostID))"
     }
 
     func action(_ a: PolicyAction, _ spec: PolicySpec) -> String {
@@ -173,9 +173,11 @@ public struct PolicyExplainer: Sendable {
         }
     }
 
-    /// `104-108,204` → `104–108 and 204`.
-    func ranges(_ value: String) -> String {
-        let items: [String] = value.split(separator: ",").map { String($0).replacingAll("-", with: "–") }
+    /// `104-108,204` → `104–108 and 204`; names (`ops-chat`) are not ranges and keep their hyphens.
+    func ranges(_ value: String, _ targetType: TargetType) -> String {
+        let items: [String] = value.split(separator: ",").map {
+            targetType.idForm == .name ? String($0) : String($0).replacingAll("-", with: "–")
+        }
         return list(items, conjunction: "and")
     }
 

@@ -26,7 +26,9 @@ public struct RepositorySettings: Sendable, Hashable {
     public static let fileName = "policyops.json"
 
     /// Reads `policyops.json`; invalid settings are blockers and the standard ones stand in.
-    public static func read(bytes: [UInt8]) -> (RepositorySettings, [Diagnostic]) {
+    /// `isKnownTimeZone` says whether the system knows a zone name (the caller asks it: this
+    /// module does no I/O); a `timezone` it does not know is a blocker. Nil checks the form only.
+    public static func read(bytes: [UInt8], isKnownTimeZone: ((String) -> Bool)? = nil) -> (RepositorySettings, [Diagnostic]) {
         let checker = DocumentChecker(file: fileName, bytes: bytes)
         var settings = RepositorySettings.standard
         guard let document = checker.readJSON(), let root = checker.fields(document, at: .root, what: "policyops.json") else {
@@ -59,9 +61,14 @@ public struct RepositorySettings: Sendable, Hashable {
             settings.defaults.idempotencyWindow = d.duration("idempotency_window") ?? settings.defaults.idempotencyWindow
         }
         if let tz = root.string("timezone") {
-            if validTimeZoneName(tz) { settings.timeZone = tz } else {
+            if !validTimeZoneName(tz) {
                 checker.report(.invalidSettings, root.member("timezone")!.value, root.pointer.appending("timezone"),
                                "\"timezone\" is \"\(tz)\"; write an IANA time zone name such as \"UTC\" or \"Europe/Berlin\"")
+            } else if let known = isKnownTimeZone, !known(tz) {
+                checker.report(.invalidSettings, root.member("timezone")!.value, root.pointer.appending("timezone"),
+                               "\"timezone\" is \"\(tz)\", a zone this system's time zone database does not know; write an IANA name such as \"UTC\" or \"Europe/Berlin\"" + closestZone(tz, known))
+            } else {
+                settings.timeZone = tz
             }
         }
         if let hook = root.object("hook") {
@@ -90,6 +97,17 @@ public struct RepositorySettings: Sendable, Hashable {
             }
         }
         return (settings, checker.diagnostics)
+    }
+
+    /// `(did you mean "Europe/Berlin"?)` for a zone written in the wrong case.
+    static func closestZone(_ tz: String, _ known: (String) -> Bool) -> String {
+        let words = tz.lowercased().split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.split(separator: "_", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "_")
+        }
+        for candidate in [words.joined(separator: "/"), tz.uppercased()] where candidate != tz && known(candidate) {
+            return " (did you mean \"\(candidate)\"?)"
+        }
+        return ""
     }
 
     static func validTimeZoneName(_ s: String) -> Bool {

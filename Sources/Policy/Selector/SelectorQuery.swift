@@ -1,7 +1,8 @@
 /// The query language of `query` selectors, resolved against a host's inventory.
 ///
 /// A query is one or more terms joined by ` and `; a term is `FIELD OP VALUE`:
-/// fields `id` (the native id, `104` or `1/A1`), `name`, `status` and `label.KEY`;
+/// fields `id` (the native id, `104` or `1/A1`), `name`, `status` and `label.KEY` of the
+/// target, and `host.name` and `host.label.KEY` of the host it is on;
 /// operators `=`, `!=`, `~` (glob: `*` any run of characters, `?` one character) and `!~`;
 /// values bare (`web-*`) or in double quotes (`"rack a"`, with `\"` and `\\`).
 /// Example: `name~web-* and label.tier=db and status=running`.
@@ -12,6 +13,10 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
         case name
         case status
         case label(String)
+        /// The name of the host the target is on (its declaration's `name`).
+        case hostName
+        /// A label of the host the target is on (its declaration's `labels`).
+        case hostLabel(String)
 
         var text: String {
             switch self {
@@ -19,6 +24,8 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
             case .name: return "name"
             case .status: return "status"
             case .label(let key): return "label." + key
+            case .hostName: return "host.name"
+            case .hostLabel(let key): return "host.label." + key
             }
         }
 
@@ -59,22 +66,44 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
     /// The terms, all of which must hold.
     public var terms: [Term]
 
+    /// What `host.*` terms compare: the host a target is on, as declared.
+    public struct HostFacts: Sendable, Hashable {
+        /// The host's name.
+        public var name: String
+        /// The host's labels.
+        public var labels: [String: String]
+
+        /// Facts of a host.
+        public init(name: String, labels: [String: String]) {
+            self.name = name
+            self.labels = labels
+        }
+    }
+
     /// The canonical text: terms deduplicated and sorted, joined by ` and `, so that word
     /// order and spacing do not change the spec.
     public var canonical: String { terms.map(\.canonical).joined(separator: " and ") }
 
     public var description: String { canonical }
 
-    /// True when a target with these attributes matches every term.
-    public func matches(nativeID: String, name: String?, status: String?, labels: [String: String]) -> Bool {
+    /// True when a target with these attributes, on a host with the facts `host`, matches
+    /// every term. Without `host`, `host.*` terms see a host with no name and no labels.
+    public func matches(nativeID: String, name: String?, status: String?, labels: [String: String], host: HostFacts? = nil) -> Bool {
         terms.allSatisfy { term in
             switch term.field {
             case .id: return term.holds(for: nativeID)
             case .name: return term.holds(for: name)
             case .status: return term.holds(for: status)
             case .label(let key): return term.holds(for: labels[key])
+            case .hostName: return term.holds(for: host?.name)
+            case .hostLabel(let key): return term.holds(for: host?.labels[key])
             }
         }
+    }
+
+    /// True when a term compares the host rather than the target.
+    public var usesHost: Bool {
+        terms.contains { if case .hostName = $0.field { return true }; if case .hostLabel = $0.field { return true }; return false }
     }
 
     /// Why a text is not a query, and where in it.
@@ -99,7 +128,7 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
                 || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
                 || c == UInt8(ascii: "-") || c == UInt8(ascii: "/")
         }
-        let fieldsAccepted = "fields are id, name, status and label.KEY"
+        let fieldsAccepted = "fields are id, name, status and label.KEY of the target, host.name and host.label.KEY of its host"
         skipSpaces()
         if i == b.count { return fail("empty query; write terms such as name~web-* and label.tier=db", 0) }
         while true {
@@ -112,9 +141,12 @@ public struct SelectorQuery: Sendable, Hashable, CustomStringConvertible {
             case "id": field = .id
             case "name": field = .name
             case "status": field = .status
+            case "host.name": field = .hostName
             case "": return fail("expected a field; \(fieldsAccepted)", fieldStart)
             default:
-                if fieldText.hasPrefix("label.") && fieldText.count > 6 {
+                if fieldText.hasPrefix("host.label.") && fieldText.count > 11 {
+                    field = .hostLabel(String(fieldText.dropFirst(11)))
+                } else if fieldText.hasPrefix("label.") && fieldText.count > 6 {
                     field = .label(String(fieldText.dropFirst(6)))
                 } else {
                     return fail("unknown field \"\(fieldText)\"; \(fieldsAccepted)", fieldStart)

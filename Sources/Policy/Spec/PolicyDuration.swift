@@ -74,7 +74,7 @@ public struct PolicyDuration: Sendable, Hashable, Comparable, CustomStringConver
             }
             if index <= lastUnitIndex {
                 var message = "units in \"\(text)\" must come in descending order (d, h, m, s), each at most once"
-                if let fixed = reordered(bytes) { message += "; write \(fixed)" } else { message += ", such as 1h30m" }
+                if let fixed = summed(bytes) { message += "; write \(fixed)" } else { message += ", such as 1h30m" }
                 return .failure(ParseError(code: .durationUnitOrder, message: message))
             }
             lastUnitIndex = index
@@ -92,16 +92,27 @@ public struct PolicyDuration: Sendable, Hashable, Comparable, CustomStringConver
         return .success(PolicyDuration(seconds: total))
     }
 
-    /// The same groups in descending order when each unit appears once ("30m1h" → "1h30m").
-    private static func reordered(_ bytes: [UInt8]) -> String? {
-        var groups: [(index: Int, text: String)] = []
-        var start = 0
-        for (i, b) in bytes.enumerated() where !(b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
-            guard let index = units.firstIndex(where: { $0.unit == b }), !groups.contains(where: { $0.index == index }) else { return nil }
-            groups.append((index, String(decoding: bytes[start...i], as: UTF8.self)))
-            start = i + 1
+    /// The groups added up and written canonically ("30m1h" → "1h30m", "3m1m" → "4m"), when
+    /// every group is `<integer><unit>` and the sum is within the limit.
+    private static func summed(_ bytes: [UInt8]) -> String? {
+        var total: Int64 = 0
+        var value: Int64 = 0
+        var digits = 0
+        for b in bytes {
+            if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                guard digits < 10 else { return nil }
+                value = value * 10 + Int64(b - UInt8(ascii: "0"))
+                digits += 1
+                continue
+            }
+            guard digits > 0, let unit = units.first(where: { $0.unit == b }) else { return nil }
+            total += value * unit.seconds
+            guard total <= maximum.seconds else { return nil }
+            value = 0
+            digits = 0
         }
-        return groups.sorted { $0.index < $1.index }.map(\.text).joined()
+        guard digits == 0 else { return nil }
+        return PolicyDuration(seconds: total).canonical
     }
 
     /// The canonical text: the largest units first, zero groups left out, `0s` for zero.

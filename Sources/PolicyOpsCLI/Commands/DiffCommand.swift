@@ -18,8 +18,10 @@ enum DiffCommand: Command {
         let base = try view.resolve(baseRev), head = try view.resolve(headRev)
         let compiler = SnapshotCompiler(cache: MemoryAnalysisCache())
         let before = compiler.compile(try view.snapshot(at: base))
-        let after = compiler.compile(try view.snapshot(at: head))
-        let diff = PolicyDiff(before: before, after: after)
+        let headSnapshot = try view.snapshot(at: head)
+        let after = compiler.compile(headSnapshot)
+        let sources = Dictionary(headSnapshot.files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { a, _ in a })
+        let diff = PolicyDiff(before: before, after: after, source: { sources[$0] })
         let range = "\(base.short)..\(head.short)"
         switch arguments.value("format") ?? "text" {
         case "json": context.console.print(json(diff, base: base, head: head).pretty(), terminator: "")
@@ -59,6 +61,10 @@ enum DiffCommand: Command {
 
     static func text(_ diff: PolicyDiff, range: String, prefix: String) -> String {
         var out = "policyops diff \(range)\(prefix.isEmpty ? "" : " (\(prefix))")\n"
+        if !diff.protection.isEmpty {
+            out += "! port protection: \(counted(diff.protection.count, "warning")) (read these first)\n"
+            for d in diff.protection { out += "!   warn \(d.code.rawValue) \(d.file):\(d.line):\(d.column): \(d.message)\n" }
+        }
         for e in diff.entries {
             let mark = e.kind == .added ? "+" : e.kind == .removed ? "-" : "~"
             out += "\(mark) \(e.path)  \(e.name ?? "")"
@@ -83,6 +89,11 @@ enum DiffCommand: Command {
             let mark = h.kind == .added ? "+" : h.kind == .removed ? "-" : "~"
             out += "\(mark) \(h.path)  host \(h.name)\n"
             for f in h.fields { out += "    \(f.pointer): \(f.summary)\n" }
+        }
+        for u in diff.ups {
+            let mark = u.kind == .added ? "+" : u.kind == .removed ? "-" : "~"
+            out += "\(mark) \(u.path)  UPS \(u.name)\n"
+            for f in u.fields { out += "    \(f.pointer): \(f.summary)\n" }
         }
         let listed = Set(diff.entries.flatMap { $0.blockers })
         for d in diff.blockersAfter where !listed.contains(d) {
@@ -131,6 +142,10 @@ enum DiffCommand: Command {
             "hosts": .array(diff.hosts.map { h in
                 .object(["path": .string(h.path), "name": .string(h.name), "change": .string(h.kind.rawValue), "fields": fields(h.fields)])
             }),
+            "ups": .array(diff.ups.map { u in
+                .object(["path": .string(u.path), "id": .string(u.name), "change": .string(u.kind.rawValue), "fields": fields(u.fields)])
+            }),
+            "protection": .array(diff.protection.map(\.json)),
             "unchanged": .integer(Int64(diff.unchanged)),
             "ok": .bool(diff.blockersAfter.isEmpty),
         ])
@@ -142,12 +157,17 @@ enum DiffCommand: Command {
         let code = Markdown.code, cell = Markdown.text
         var out = "### PolicyOps: \(summaryCounts(diff))\n\n"
         out += "Comparing \(code(baseRev)) → \(code(headRev)) (\(range)).\n\n"
+        if !diff.protection.isEmpty {
+            out += "> ⚠️ **Port protection: \(counted(diff.protection.count, "warning"))**: this change removes or bypasses protected ports.\n"
+            for d in diff.protection { out += "> - `\(d.code.rawValue)` \(cell(d.file)):\(d.line):\(d.column): \(cell(d.message))\n" }
+            out += "\n"
+        }
         if !diff.blockersAfter.isEmpty {
             out += "> **\(counted(diff.blockersAfter.count, "blocker")) after this change**: the push would be rejected. Run \(code("policyops validate --rev " + headRev)).\n"
             for d in diff.blockersAfter.prefix(20) { out += "> - `\(d.code.rawValue)` \(cell(d.file)):\(d.line):\(d.column): \(cell(d.message))\n" }
             out += "\n"
         }
-        if diff.entries.isEmpty && diff.hosts.isEmpty {
+        if diff.entries.isEmpty && diff.hosts.isEmpty && diff.ups.isEmpty {
             return out + "No policy changes.\n"
         }
         if !diff.entries.isEmpty {
@@ -184,6 +204,9 @@ enum DiffCommand: Command {
         }
         if !diff.hosts.isEmpty {
             out += "**Hosts:** " + diff.hosts.map { "\($0.kind.rawValue) \(code($0.name))" + ($0.fields.isEmpty ? "" : " (\($0.fields.map { code($0.pointer) }.joined(separator: ", ")))") }.joined(separator: "; ") + "\n"
+        }
+        if !diff.ups.isEmpty {
+            out += "**UPS:** " + diff.ups.map { "\($0.kind.rawValue) \(code($0.name))" + ($0.fields.isEmpty ? "" : " (\($0.fields.map { code($0.pointer) }.joined(separator: ", ")))") }.joined(separator: "; ") + "\n"
         }
         return out
     }

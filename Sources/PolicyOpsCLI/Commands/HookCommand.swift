@@ -11,7 +11,8 @@ enum HookCommand: Command {
     static let spec = CommandSpec(
         name: "hook",
         overview: "Git hooks: reject pushes and commits with blockers, wake a reconciler, install them.",
-        arguments: [ArgumentSpec(name: "KIND", help: "pre-receive, pre-commit, post-receive, or install.")],
+        arguments: [ArgumentSpec(name: "KIND", help: "pre-receive, pre-commit, post-receive, or install."),
+                    ArgumentSpec(name: "FILE", help: "pre-commit: the staged files to check (as the pre-commit framework hands them).", optional: true, repeatable: true)],
         options: [
             .value("path", "SUBDIR", "The policy repository's folder inside the git repository (default: its root)."),
             .flag("gitlab", "pre-receive (and install of it): prefix every line with GL-HOOK-ERR: so GitLab shows it."),
@@ -24,11 +25,17 @@ enum HookCommand: Command {
         (refs/heads/* unless policyops.json says otherwise, read from the commit HEAD names before the push), oldest \
         first. Any blocker rejects the whole push (exit 1). Deletions are allowed. Analyses are cached by blob id under \
         the git directory (policyops/analysis-cache).
-        pre-commit checks what is staged (the index), not the working tree.
+        pre-commit checks what is staged (the index), not the working tree. Without --path it finds the policy \
+        repositories itself: each FILE (or, with none, each staged JSON file) belongs to the nearest folder above it with \
+        a staged policyops.json, else to the folder holding the policies/, hosts/ or ups/ on its path. A FILE that is \
+        not part of a policy repository, or nothing to check at all, fails the commit with a message saying so.
         post-receive wakes the reconcilers that watch this repository; it never fails.
         """)
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
+        if arguments.positionals[0] != "pre-commit" && arguments.positionals.count > 1 {
+            throw UsageError(message: "Unexpected argument '\(arguments.positionals[1])'", command: spec)
+        }
         switch arguments.positionals[0] {
         case "pre-receive": return try preReceive(arguments, context)
         case "pre-commit": return try preCommit(arguments, context)
@@ -93,20 +100,65 @@ enum HookCommand: Command {
     // MARK: pre-commit
 
     static func preCommit(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
-        let folder = context.absolute(arguments.value("path") ?? ".")
-        let view = try RepositoryView.open(folder, requireGit: true)
+        let here = try RepositoryView.open(context.absolute(arguments.value("path") ?? "."), requireGit: true)
+        guard let git = here.git else { throw EnvironmentError("pre-commit runs inside a git repository") }
         let indexFile = context.environment["GIT_INDEX_FILE"].map { context.absolute($0) }
-        let cache = view.git.map(cacheFile)
-        let compilation = SnapshotCompiler(cache: cache).compile(try view.indexSnapshot(indexFile: indexFile))
-        try? cache?.flush()
-        let diagnostics = compilation.diagnostics.filter { $0.severity >= .warn }
-        for d in diagnostics {
-            var line = d
-            line.file = view.prefix + d.file
-            context.console.print(line.textLine)
+        let cache = cacheFile(git)
+        // Files as git names them: relative to the repository's root.
+        let root = here.folder.map { String($0.dropLast(here.prefix.count)) } ?? ""
+        let files = arguments.positionals.dropFirst().map { raw -> String in
+            let absolute = RepositoryOptions.normalize(context.absolute(raw))
+            return absolute.hasPrefix(root + "/") ? String(absolute.dropFirst(root.count + 1)) : raw
         }
-        if compilation.hasBlocker {
-            context.console.print("policyops: commit refused: what is staged has \(counted(diagnostics.filter { $0.severity == .blocker }.count, "blocker")); fix, git add, and commit again")
+        var views: [RepositoryView] = []
+        var snapshots: [String: Snapshot] = [:]
+        func snapshot(_ folder: String) throws -> Snapshot {
+            if let s = snapshots[folder] { return s }
+            let s = try RepositoryView.inside(git, prefix: folder).indexSnapshot(indexFile: indexFile)
+            snapshots[folder] = s
+            return s
+        }
+        var unrecognised: [(path: String, reason: String)] = []
+        if arguments.value("path") != nil {
+            views = [here]
+            snapshots[here.prefix] = try here.indexSnapshot(indexFile: indexFile)
+            let settings = snapshots[here.prefix]!.settings
+            for f in files {
+                let relative = f.hasPrefix(here.prefix) ? String(f.dropFirst(here.prefix.count)) : nil
+                if let relative, relative == RepositorySettings.fileName || settings.role(of: relative) != nil { continue }
+                unrecognised.append((f, "it is not a policy, host, UPS or settings file of the policy repository at \(here.prefix.isEmpty ? "the root" : here.prefix)"))
+            }
+        } else {
+            let staged: [String]
+            do { staged = try git.stagedFiles(under: "", indexFile: indexFile).map(\.path) } catch { throw EnvironmentError(error.message) }
+            let targets = try PreCommitTargets.locate(files: files, staged: staged) { try snapshot($0).settings }
+            unrecognised = targets.unrecognised
+            views = targets.folders.map { RepositoryView.inside(git, prefix: $0) }
+        }
+        for u in unrecognised {
+            context.console.print("\(u.path): not part of a policy repository: \(u.reason)".terminalSafe)
+        }
+        if views.isEmpty && unrecognised.isEmpty {
+            context.console.print("policyops: commit refused: no policy repository in what is staged (no policyops.json, and no policies/, hosts/ or ups/ folder); give --path DIR if the policies live elsewhere")
+            return .blockers
+        }
+        var blockers = 0
+        for view in views {
+            let compilation = SnapshotCompiler(cache: cache).compile(try snapshot(view.prefix))
+            for d in compilation.diagnostics where d.severity >= .warn {
+                var line = d
+                line.file = view.prefix + d.file
+                context.console.print(line.textLine)
+                if d.severity == .blocker { blockers += 1 }
+            }
+        }
+        try? cache.flush()
+        if !unrecognised.isEmpty {
+            context.console.print("policyops: commit refused: \(counted(unrecognised.count, "file")) handed to the hook \(unrecognised.count == 1 ? "is" : "are") not part of a policy repository; give --path DIR, or leave them out of the hook's files")
+            return .blockers
+        }
+        if blockers > 0 {
+            context.console.print("policyops: commit refused: what is staged has \(counted(blockers, "blocker")); fix, git add, and commit again")
             return .blockers
         }
         return .success

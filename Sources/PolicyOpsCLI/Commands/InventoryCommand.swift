@@ -12,7 +12,7 @@ enum InventoryCommand: Command {
     static let spec = CommandSpec(
         name: "inventory",
         overview: "Show a host's inventory (refreshed through its driver on request), or search every host's targets.",
-        arguments: [ArgumentSpec(name: "search QUERY", help: "Search ids, names and labels (a word, or the selector query language).", optional: true, repeatable: true)],
+        arguments: [ArgumentSpec(name: "search QUERY", help: "Search ids, names and labels of targets and of their hosts (words, or the selector query language).", optional: true, repeatable: true)],
         options: [RepositoryOptions.repo, RepositoryOptions.rev, .value("state", "DIR", "The state directory (required)."),
                   .value("host", "ID", "The host (its id or name)."), .flag("refresh", "Refresh through the driver first (full discovery)."),
                   .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"])],
@@ -25,7 +25,7 @@ enum InventoryCommand: Command {
         if arguments.positionals.first == "search" {
             let query = arguments.positionals.dropFirst().joined(separator: " ")
             guard !query.isEmpty else { throw UsageError(message: "Missing expected argument 'QUERY'", command: spec) }
-            return try search(query, folder: folder, json: arguments.value("format") == "json", context)
+            return try search(query, folder: folder, hosts: declaredHosts(arguments, context), json: arguments.value("format") == "json", context)
         }
         guard arguments.positionals.isEmpty else { throw UsageError(message: "Unexpected argument '\(arguments.positionals[0])'", command: spec) }
         guard let hostArg = arguments.value("host") else { throw UsageError(message: "Missing expected option '--host <id>'", command: spec) }
@@ -79,29 +79,43 @@ enum InventoryCommand: Command {
         try FileList.names(in: folder).filter { $0.hasSuffix(".json") }.sorted()
     }
 
-    /// Targets of every host whose id, name or labels contain the words, or that match the
-    /// query language; as lines, or as `{"query", "targets": [{"host_id", ...target}], "count"}`.
-    static func search(_ query: String, folder: String, json asJSON: Bool, _ context: CommandContext) throws -> ExitCode {
+    /// The declared hosts' names and labels by id, from the working tree of `--repo` (the
+    /// current folder by default); none when there is no policy repository there.
+    static func declaredHosts(_ arguments: ParsedArguments, _ context: CommandContext) -> [String: SelectorQuery.HostFacts] {
+        guard let view = try? RepositoryOptions.open(arguments, context, requireGit: false),
+              let snapshot = try? view.workingTreeSnapshot() else { return [:] }
+        let hosts = SnapshotCompiler().compile(snapshot).hosts
+        return Dictionary(hosts.map { ($0.id, SelectorQuery.HostFacts(name: $0.name, labels: $0.labels)) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Targets whose id, name, state or labels, or whose host's name or labels, contain every
+    /// word, or that match the query language (`host.name`, `host.label.KEY` included); as
+    /// lines, or as `{"query", "targets": [{"host_id", "host_name"?, ...target}], "count"}`.
+    static func search(_ query: String, folder: String, hosts: [String: SelectorQuery.HostFacts], json asJSON: Bool,
+                       _ context: CommandContext) throws -> ExitCode {
         var hits = 0
         var found: [JSON] = []
         let words = query.lowercased().split(separator: " ").map(String.init)
         for name in (try? files(folder)) ?? [] {
             guard let bytes = try AtomicFile.read(folder + "/" + name), let json = JSON.parse(bytes), let inv = HostInventory(json: json) else { continue }
+            let host = hosts[inv.hostID]
+            let hostWords = host.map { [$0.name] + $0.labels.map { "\($0.key)=\($0.value)" } } ?? []
             for t in inv.targets {
                 let parsed = try? SelectorQuery.parse(query, targetType: t.type).get()
                 let matches: Bool
                 if let parsed {
-                    matches = parsed.matches(nativeID: t.nativeID, name: t.name, status: t.state, labels: t.labels)
+                    matches = parsed.matches(nativeID: t.nativeID, name: t.name, status: t.state, labels: t.labels, host: host)
                 } else {
-                    let text = ([t.id, t.name, t.state] + t.labels.map { "\($0.key)=\($0.value)" }).joined(separator: " ").lowercased()
+                    let text = ([t.id, t.name, t.state] + t.labels.map { "\($0.key)=\($0.value)" } + hostWords).joined(separator: " ").lowercased()
                     matches = words.allSatisfy { text.contains($0) }
                 }
                 guard matches else { continue }
                 hits += 1
                 if asJSON {
-                    found.append(.object([.init("host_id", .string(inv.hostID))] + (t.json.objectMembers ?? [])))
+                    let hostName: [JSON.Member] = host.map { [.init("host_name", .string($0.name))] } ?? []
+                    found.append(.object([.init("host_id", .string(inv.hostID))] + hostName + (t.json.objectMembers ?? [])))
                 } else {
-                    context.console.print("\(inv.hostID.prefix(8))  \(describe(t))".terminalSafe)
+                    context.console.print("\((host?.name ?? String(inv.hostID.prefix(8))).padded(to: 12))\(describe(t))".terminalSafe)
                 }
             }
         }

@@ -14,7 +14,9 @@ enum InverseCommand: Command {
         Each action is flipped through its capability's inverse (shutdown → start, PoE off → on); the inverse is written \
         with "enabled": false and "needs_input": the JSON pointers a person must still decide — the trigger always, the \
         conditions when there are some. validate refuses the file until needs_input is gone. An action whose verb has no \
-        inverse (reboot, a PoE cycle) is reported on standard error and left out.
+        inverse (reboot, a PoE cycle) is reported on standard error and left out. A query's status terms are turned \
+        around (status=running becomes status=stopped, on becomes off), since what the policy acted on is in the other \
+        state after it ran; a glob over status is left to a person in needs_input.
         Exit status: 0 written, 1 the file has blockers or no action has an inverse, 2 usage or environment error.
         """)
 
@@ -33,6 +35,9 @@ enum InverseCommand: Command {
         let inverse = PolicyInverse.of(policy, path: path)
         for r in inverse.refused {
             context.console.error("\(path) at \(r.pointer): \(r.reason); left out of the inverse")
+        }
+        for r in inverse.rewrittenTerms {
+            context.console.error("\(path): selector term \(r.from) rewritten to \(r.to): what the policy acted on is in the other state after it ran".terminalSafe)
         }
         guard inverse.inverted > 0 else {
             context.console.error("no action of \(path) has an inverse; nothing written")

@@ -10,19 +10,32 @@ enum ValidateCommand: Command {
         overview: "Check policies, hosts and settings; report every problem with file, line:column, JSON pointer and code.",
         arguments: [ArgumentSpec(name: "PATH", help: "Only report on these files or folders (the whole repository is still compiled).", optional: true, repeatable: true)],
         options: [RepositoryOptions.repo, RepositoryOptions.rev,
+                  .value("base", "REV", "Also review the change from REV (default with --rev: its first parent): protected ports it removes or newly selects warn (PO4099)."),
                   .value("format", "FORMAT", "Output format (default: text).", choices: ReportFormat.allCases.map(\.rawValue))],
         discussion: "Exit status: 0 valid (warnings allowed), 1 blockers found, 2 usage or environment error.")
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
         let format = ReportFormat(rawValue: arguments.value("format") ?? "text")!
-        let view = try RepositoryOptions.open(arguments, context, requireGit: arguments.value("rev") != nil)
+        let view = try RepositoryOptions.open(arguments, context, requireGit: arguments.value("rev") != nil || arguments.value("base") != nil)
         let snapshot: Snapshot
+        var base: ObjectID?
         if let rev = arguments.value("rev") {
-            snapshot = try view.snapshot(at: try view.resolve(rev))
+            let id = try view.resolve(rev)
+            snapshot = try view.snapshot(at: id)
+            if arguments.value("base") == nil, let git = view.git {
+                base = (try? git.commit(id))?.parents.first
+            }
         } else {
             snapshot = try view.workingTreeSnapshot()
         }
-        let compilation = SnapshotCompiler().compile(snapshot)
+        if let b = arguments.value("base") { base = try view.resolve(b) }
+        let compiler = SnapshotCompiler()
+        var compilation = compiler.compile(snapshot)
+        if let base {
+            let sources = Dictionary(snapshot.files.map { ($0.path, $0.bytes) }, uniquingKeysWith: { a, _ in a })
+            let before = compiler.compile(try view.snapshot(at: base))
+            compilation.otherDiagnostics += PortProtectionReview(before: before, after: compilation, source: { sources[$0] }).findings
+        }
         let filter = try RepositoryOptions.relativePaths(arguments.positionals, in: view, context, spec: spec)
         var report = try makeReport(compilation, snapshot: snapshot, filter: filter, source: arguments.value("rev") ?? "the working tree")
         report.pathPrefix = view.prefix
