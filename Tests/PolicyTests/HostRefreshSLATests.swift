@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Policy
 
@@ -43,6 +44,16 @@ import Testing
         let schema = JSONSchemaWriter.schema(.host)
         let branches = schema["allOf"]?.arrayValue ?? []
         let slas = branches.compactMap { $0["then"]?["properties"]?["connection"]?["properties"]?["refresh_sla"] }
-        #expect(slas.count == 3 && slas.allSatisfy { $0["pattern"]?.stringValue == JSONSchemaWriter.durationPattern })
+        #expect(slas.count == 3 && slas.allSatisfy { $0["pattern"]?.stringValue == JSONSchemaWriter.refreshSLAPattern })
+    }
+
+    /// The schema's pattern accepts exactly what validate accepts.
+    @Test(arguments: ["1s", "10s", "60s", "060s", "1m", "01m0s", "0m30s", "0h0m5s", "0d1s",
+                      "0s", "00s", "61s", "100s", "2m", "1m1s", "1h", "10", "s", "", "1m60s", "0m"])
+    func theSchemaPatternAgreesWithValidate(_ sla: String) throws {
+        let regex = try NSRegularExpression(pattern: JSONSchemaWriter.refreshSLAPattern)
+        let schemaAccepts = regex.firstMatch(in: sla, range: NSRange(sla.startIndex..., in: sla)) != nil
+        let validateAccepts = read(pve("\"\(sla)\"")).0 != nil
+        #expect(schemaAccepts == validateAccepts, "\(sla): schema \(schemaAccepts), validate \(validateAccepts)")
     }
 }
