@@ -325,6 +325,9 @@ public actor Ledger {
     /// records lost after the last snapshot cannot be told apart from records never
     /// written); returns how many records there are.
     public static func verify(stateDirectory: String) throws -> Int64 {
+        // The mark first: a running reconciler appends before it snapshots, so the segments
+        // read next hold at least what this snapshot has seen.
+        let mark = LedgerMark.snapshot(stateDirectory: stateDirectory)
         let folder = stateDirectory + "/ledger"
         let names = segments(folder)
         var chain = genesis
@@ -336,7 +339,7 @@ public actor Ledger {
             chain = lastChain
             seq = last
         }
-        try LedgerMark.snapshot(stateDirectory: stateDirectory)?.check(stateDirectory: stateDirectory, ledgerLast: seq)
+        try mark?.check(stateDirectory: stateDirectory, ledgerLast: seq)
         return seq
     }
 

@@ -192,7 +192,11 @@ import TestSupport
         let tip = try repo.commit("rename p3")
         // As status.json is left when `applied` could not be written (a full disk): the tip
         // attempted, and not applied.
-        try damage(state.join("status.json"), replacing: first, with: tip)
+        let statusURL = URL(fileURLWithPath: state.join("status.json"))
+        var status = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: statusURL)) as? [String: Any])
+        #expect(status["lastAttemptedRevision"] as? String == first)
+        status["lastAttemptedRevision"] = tip
+        try JSONSerialization.data(withJSONObject: status).write(to: statusURL)
         let r = try reconcile(repo, state)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try String(contentsOfFile: state.join("applied"), encoding: .utf8) == tip)
@@ -209,5 +213,19 @@ import TestSupport
         let applies = try ledger(state).filter { $0["kind"] as? String == "commit" && details($0)["status"] as? String == "applied" }
         #expect(applies.compactMap { $0["commit"] as? String } == [first])
         #expect(try executions(state) == ["vm:1", "vm:3"])
+    }
+
+    @Test func aRefusedTipIsNotRefusedAgainWithoutStatusFile() throws {
+        let (repo, state, first) = try started()
+        repo.write("policies/p2.json", "{not json")
+        let refused = try repo.commit("a blocker")
+        let r = try reconcile(repo, state)
+        #expect(r.status == 0, "\(r.stderr)")
+        try FileManager.default.removeItem(atPath: state.join("status.json"))
+        let again = try reconcile(repo, state)
+        #expect(again.status == 0, "\(again.stderr)")
+        let commits = try ledger(state).filter { $0["kind"] as? String == "commit" }
+        #expect(commits.map { "\(details($0)["status"] ?? ""):\($0["commit"] ?? "")" } == ["applied:\(first)", "refused:\(refused)"])
+        #expect(try String(contentsOfFile: state.join("applied"), encoding: .utf8) == first)
     }
 }
