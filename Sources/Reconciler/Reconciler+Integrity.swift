@@ -49,8 +49,14 @@ extension Reconciler {
             log.warn("engine-state.json is unreadable; the engine state is replayed from the whole ledger")
             return nil
         }
-        try LedgerMark(seq: snapshot.lastSeq, chain: snapshot.lastChain)
-            .check(stateDirectory: options.stateDirectory, ledgerLast: await ledger.lastSequence)
+        do {
+            try LedgerMark(seq: snapshot.lastSeq, chain: snapshot.lastChain)
+                .check(stateDirectory: options.stateDirectory, ledgerLast: await ledger.lastSequence)
+        } catch {
+            // Said in status.json too; nothing goes into a ledger that lost its end.
+            await stall("StateCorrupt", error.message)
+            throw error
+        }
         return snapshot
     }
 

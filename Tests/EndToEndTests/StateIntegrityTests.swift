@@ -162,6 +162,9 @@ import TestSupport
         #expect(r.stderr.contains("missing at its end"), "\(r.stderr)")
         #expect(try executions(state) == ["vm:1"], "nothing ran a second time")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == kept, "nothing was appended to the cut ledger")
+        let status = try json(Paths.policyops(["status", "--state", state.path, "--format", "json"]).stdout)
+        let stalled = (status["conditions"] as? [[String: Any]] ?? []).first { $0["type"] as? String == "Stalled" }
+        #expect(stalled?["reason"] as? String == "StateCorrupt")
     }
 
     @Test func aCompleteLastRecordThatFailsItsChecksumIsCorruptionNotATornTail() throws {
