@@ -72,15 +72,18 @@ public actor Engine {
     }
 
     /// Applies records made outside `process(_:)` once they are in the ledger.
-    public func apply(_ records: [LedgerRecord], seqs: [Int64]) {
+    /// `chain`, when given, is the ledger chain of the last of them.
+    public func apply(_ records: [LedgerRecord], seqs: [Int64], chain: String? = nil) {
         for (record, seq) in zip(records, seqs) {
             state.apply(record, seq: seq, set: set)
             if record.kind == .event || record.kind == .commit { earliestTimerAt = nil }
         }
+        if let last = seqs.last, let chain { state.mark(seq: last, chain: chain) }
     }
 
-    /// Notes that the records of a `process(_:)` call were appended, the last at `seq`.
-    public func recorded(through seq: Int64) { state.lastSeq = max(state.lastSeq, seq) }
+    /// Notes that the records of a `process(_:)` call were appended, the last at `seq`
+    /// with the ledger chain `chain` (when given).
+    public func recorded(through seq: Int64, chain: String? = nil) { state.mark(seq: seq, chain: chain) }
 
     /// True when an event with this id was already consumed.
     public func hasConsumed(_ eventID: String) -> Bool { state.consumed[eventID] != nil }

@@ -11,6 +11,7 @@ extension EngineState {
         }
         return .object([
             "last_seq": .integer(lastSeq),
+            "last_chain": lastChain.map(JSON.string) ?? .null,
             "ups": .object(ups.sorted { $0.key < $1.key }.map { id, u in
                 JSON.Member(id, .object([
                     "state": u.state.map { .string($0.rawValue) } ?? .null,
@@ -51,6 +52,8 @@ extension EngineState {
               let lastMatch = stamps(json["last_match"]), let lastExecution = stamps(json["last_execution"]) else { return nil }
         self.init()
         lastSeq = seq
+        // Absent from snapshots written before the chain was kept.
+        lastChain = json["last_chain"]?.stringValue
         for m in upsJSON {
             var u = UPSStatus()
             u.state = m.value["state"]?.stringValue.flatMap(UPSState.init(rawValue:))

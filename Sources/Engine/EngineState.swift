@@ -48,11 +48,21 @@ public struct EngineState: Sendable {
     public var started: [String: ExecutionJob] = [:]
     /// The ledger seq of the last record applied.
     public var lastSeq: Int64 = 0
+    /// The ledger chain (hex) of the record at `lastSeq`, when known: a snapshot names the
+    /// very record it has seen, so a ledger cut back before it is found out on start.
+    public var lastChain: String?
     /// For policies with `dynamic_resolution: false`: the targets resolved when their commit
     /// was applied.
     public var frozen: [String: [String]] = [:]
 
     public init() {}
+
+    /// Notes that the ledger holds everything through `seq`, whose chain is `chain`.
+    public mutating func mark(seq: Int64, chain: String?) {
+        guard seq > 0, seq >= lastSeq else { return }
+        if seq > lastSeq || chain != nil { lastChain = chain }
+        lastSeq = seq
+    }
 
     /// The UPS an event or a condition refers to.
     func upsID(for event: Event, set: PolicySet) -> String? {
@@ -63,6 +73,7 @@ public struct EngineState: Sendable {
 
     /// Applies one ledger record (live, or replayed after a restart).
     public mutating func apply(_ record: LedgerRecord, seq: Int64, set: PolicySet) {
+        if seq > lastSeq { lastChain = nil }
         lastSeq = max(lastSeq, seq)
         switch record.kind {
         case .event:

@@ -12,18 +12,30 @@ struct AppliedCommit {
     var entries: [ManifestEntry]
     var set: PolicySet
 
-    /// Loads an applied commit back from the state directory (on start): every IR, host and
-    /// UPS object is read, checked against its address and decoded.
+    /// Loads an applied commit back from the state directory (on start): the manifest is
+    /// checked against its checksum, every IR, host and UPS object is read, checked against
+    /// its address and decoded. A file that fails is named in the error's `damagedFile`.
     static func load(commit: String, state: StateDirectory) throws -> AppliedCommit {
-        guard let manifest = try state.manifest(commit: commit) else {
-            throw RepositoryLoadError("the applied commit \(commit) has no manifest in \(state.root)/commits")
+        let manifest: JSON
+        switch try state.checkedManifest(commit: commit) {
+        case .missing:
+            throw RepositoryLoadError("the applied commit \(commit) has no manifest in \(state.root)/commits", damagedFile: state.manifestPath(commit: commit))
+        case .damaged(let path, let reason):
+            throw RepositoryLoadError("the manifest \(path) of the applied commit fails its check: \(reason)", damagedFile: path)
+        case .valid(let json):
+            manifest = json
         }
         func object(_ reference: String?) throws -> [UInt8] {
             guard let reference, reference.hasPrefix("sha256:"), let digest = SHA256Digest(hex: reference.dropFirst(7)) else {
                 throw RepositoryLoadError("malformed object reference \(reference ?? "null") in the manifest of \(commit)")
             }
             do { return try state.objects.get(digest) } catch {
-                throw RepositoryLoadError("object \(reference) of commit \(commit) is missing or corrupt (\(error)); compile the commit again")
+                let path = state.objects.path(for: digest)
+                switch error {
+                case .missing: throw RepositoryLoadError("object \(reference) of commit \(commit) is missing (\(path))", damagedFile: path)
+                case .corrupt: throw RepositoryLoadError("object \(path) of commit \(commit) fails its content address \(reference)", damagedFile: path)
+                case .io(let e): throw RepositoryLoadError("cannot read object \(path) of commit \(commit): \(e)")
+                }
             }
         }
         let entries = (manifest["policies"]?.arrayValue ?? []).compactMap(ManifestEntry.init(json:))
@@ -52,6 +64,12 @@ struct AppliedCommit {
 
 struct RepositoryLoadError: Error, CustomStringConvertible {
     var message: String
-    init(_ message: String) { self.message = message }
+    /// The state directory's file that is missing or fails its check, when that is why:
+    /// one that git can give again.
+    var damagedFile: String?
+    init(_ message: String, damagedFile: String? = nil) {
+        self.message = message
+        self.damagedFile = damagedFile
+    }
     var description: String { message }
 }

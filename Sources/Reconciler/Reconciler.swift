@@ -95,11 +95,11 @@ public actor Reconciler: RecordSink {
     func record(_ records: [LedgerRecord], appliedByEngine: Bool) async -> Bool {
         guard fatal == nil else { return false }
         do {
-            let seqs = try await ledger.append(canonical: records.map(\.canonicalBytes))
+            let (seqs, chain) = try await ledger.appendMarked(canonical: records.map(\.canonicalBytes))
             if appliedByEngine {
-                await engine.recorded(through: seqs.last ?? 0)
+                await engine.recorded(through: seqs.last ?? 0, chain: chain)
             } else {
-                await engine.apply(records, seqs: seqs)
+                await engine.apply(records, seqs: seqs, chain: chain)
             }
             recordsSinceSnapshot += records.count
             timeExecutions(records)
@@ -185,19 +185,17 @@ public actor Reconciler: RecordSink {
         if let bytes = try AtomicFile.read(options.stateDirectory + "/status.json"), let json = JSON.parse(bytes) {
             status.restore(json)
         }
+        // Before anything is appended: a ledger that lost its end must not be written on.
+        var state = try await checkedSnapshot() ?? EngineState()
         if let bytes = try AtomicFile.read(options.stateDirectory + "/applied") {
             let commit = String(decoding: bytes, as: UTF8.self).trimmingCharacters
-            let loaded = try AppliedCommit.load(commit: commit, state: store)
+            let loaded = try await loadApplied(commit)
             await install(loaded)
             if let git = (try? RepositoryView.open(options.repository, requireGit: true))?.git, let id = ObjectID(hex: commit) {
                 appliedCommitTime = (try? git.commit(id).time) ?? 0
             }
         }
-        var state = EngineState()
-        if let bytes = try AtomicFile.read(options.stateDirectory + "/engine-state.json"), let json = JSON.parse(bytes),
-           let snapshot = EngineState(json: json), snapshot.lastSeq <= (await ledger.lastSequence) {
-            state = snapshot
-        }
+        status.lastAttemptedRevision = lastAttemptedRevision()
         var replayed = 0
         // The latest time recorded, from the snapshot's last record on: the clock resumes
         // from it, so a wall clock that went back while stopped makes no negative age.
@@ -207,6 +205,7 @@ public actor Reconciler: RecordSink {
             if latest.map({ record.ts > $0 }) ?? true { latest = record.ts }
             guard entry.seq > state.lastSeq else { continue }
             state.apply(record, seq: entry.seq, set: applied?.set ?? .empty)
+            state.mark(seq: entry.seq, chain: entry.chain)
             replayed += 1
         }
         if let latest { clock.resume(notBefore: latest) }

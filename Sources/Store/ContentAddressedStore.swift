@@ -69,6 +69,24 @@ public struct ContentAddressedStore: Sendable {
         return pending.count
     }
 
+    /// Writes again every object whose file is missing or fails its address (rebuilt from
+    /// git, the source of truth); returns the paths written. `put` leaves a present file
+    /// alone, so a damaged one is replaced only here.
+    @discardableResult
+    public func repair(_ objects: [StoredObject]) throws(FileSystemError) -> [String] {
+        var written: [String] = []
+        var seen = Set<SHA256Digest>()
+        for object in objects where seen.insert(object.address).inserted {
+            let final = path(for: object.address)
+            if let bytes = try AtomicFile.read(final), SHA256.hash(bytes) == object.address { continue }
+            try AtomicFile.makeFolders(AtomicFile.parent(of: final))
+            try AtomicFile.write(object.bytes, to: final, mode: 0o444)
+            written.append(final)
+        }
+        present.addresses.withLock { $0.formUnion(seen) }
+        return written
+    }
+
     /// Why an object cannot be read.
     public enum ReadError: Error, Sendable {
         case missing(String)

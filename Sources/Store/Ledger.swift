@@ -24,6 +24,8 @@ public actor Ledger {
     public struct Entry: Sendable {
         public var seq: Int64
         public var json: JSON
+        /// The record's chain (hex): the SHA-256 that links it to every record before it.
+        public var chain: String
     }
 
     /// Why a ledger cannot be used.
@@ -111,9 +113,10 @@ public actor Ledger {
         while offset < bytes.count {
             guard let newline = bytes[offset...].firstIndex(of: 0x0A) else { break }  // a torn last line
             let line = bytes[offset..<newline]
+            // A line that ends in its newline was written whole: if it fails its checksum it
+            // is corruption, even the last one. Only a line without its newline is torn.
             guard let (s, c) = check(line, previous: chain), s == seq + 1 else {
-                if isLast && !bytes[(newline + 1)...].contains(0x0A) { break }  // only the last line is bad: torn
-                throw CorruptionError(message: "ledger segment \(name) is corrupt at byte \(offset) (record after seq \(seq)); it is never rewritten: move the ledger folder aside to start a new one")
+                throw CorruptionError(message: "ledger segment \(name) is corrupt at byte \(offset) (record after seq \(seq)): a complete record fails its checksum; it is never rewritten: move the ledger folder aside to start a new one")
             }
             seq = s
             chain = c
@@ -164,7 +167,13 @@ public actor Ledger {
     /// directly); otherwise as `append(_:)`.
     @discardableResult
     public func append(canonical records: [[UInt8]]) async throws -> [Int64] {
-        guard !records.isEmpty else { return [] }
+        try await appendMarked(canonical: records).seqs
+    }
+
+    /// Appends records as `append(canonical:)`; returns their seqs and the chain (hex) of
+    /// the last one, what the engine snapshot keeps to prove the ledger still holds it.
+    public func appendMarked(canonical records: [[UInt8]]) async throws -> (seqs: [Int64], chain: String) {
+        guard !records.isEmpty else { return ([], String(decoding: lastChain, as: UTF8.self)) }
         var lines: [UInt8] = []
         var seqs: [Int64] = []
         lines.reserveCapacity(records.reduce(0) { $0 + $1.count + 90 })
@@ -179,13 +188,15 @@ public actor Ledger {
             lines.append(0x0A)
             seqs.append(lastSeq)
         }
-        return try await withCheckedThrowingContinuation { continuation in
+        let chain = String(decoding: lastChain, as: UTF8.self)
+        let durable: [Int64] = try await withCheckedThrowingContinuation { continuation in
             pending.append((lines, seqs, continuation))
             if !syncing {
                 syncing = true
                 Task { await self.flushLoop() }
             }
         }
+        return (durable, chain)
     }
 
     var pending: [(lines: [UInt8], seqs: [Int64], continuation: CheckedContinuation<[Int64], any Error>)] = []
@@ -256,14 +267,67 @@ public actor Ledger {
                 offset = newline + 1
                 guard let s1 = line.firstIndex(of: 0x20), let seq = Int64(String(decoding: line[line.startIndex..<s1], as: UTF8.self)),
                       seq >= from, line.count > s1 - line.startIndex + 66 else { continue }
-                if let json = JSON.parse(Array(line[(s1 + 66)...])) { out.append(Entry(seq: seq, json: json)) }
+                if let json = JSON.parse(Array(line[(s1 + 66)...])) {
+                    out.append(Entry(seq: seq, json: json, chain: String(decoding: line[(s1 + 1)..<(s1 + 65)], as: UTF8.self)))
+                }
             }
         }
         return out
     }
 
-    /// Checks every record and its chain; returns how many there are.
+    /// The last record that `matches`, read from the end back (without checking the chain
+    /// again); nil when none does.
+    public static func last(stateDirectory: String, where matches: (JSON) -> Bool) -> Entry? {
+        let folder = stateDirectory + "/ledger"
+        for name in segments(folder).reversed() {
+            guard let bytes = try? AtomicFile.read(folder + "/" + name) else { continue }
+            var end = bytes.count
+            // A line without its newline is not a record.
+            if let last = bytes.lastIndex(of: 0x0A) { end = last } else { continue }
+            while end > 0 {
+                let start = bytes[..<end].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                let line = bytes[start..<end]
+                end = start - 1
+                guard let s1 = line.firstIndex(of: 0x20), let seq = Int64(String(decoding: line[line.startIndex..<s1], as: UTF8.self)),
+                      line.count > s1 - line.startIndex + 66, let json = JSON.parse(Array(line[(s1 + 66)...])), matches(json) else {
+                    if start == 0 { break }
+                    continue
+                }
+                return Entry(seq: seq, json: json, chain: String(decoding: line[(s1 + 1)..<(s1 + 65)], as: UTF8.self))
+            }
+        }
+        return nil
+    }
+
+    /// The chain (hex) of the record at `seq`, nil when no line carries that seq.
+    public static func chain(stateDirectory: String, at seq: Int64) -> String? {
+        let folder = stateDirectory + "/ledger"
+        let wanted = Array(String(seq).utf8)
+        for name in segments(folder).reversed() {
+            guard let bytes = try? AtomicFile.read(folder + "/" + name), let first = bytes.firstIndex(of: 0x20),
+                  let firstSeq = Int64(String(decoding: bytes[..<first], as: UTF8.self)), firstSeq <= seq else { continue }
+            var offset = 0
+            while offset < bytes.count {
+                let newline = bytes[offset...].firstIndex(of: 0x0A) ?? bytes.count
+                let line = bytes[offset..<newline]
+                if line.count > wanted.count + 65, line.starts(with: wanted), line[offset + wanted.count] == 0x20 {
+                    return String(decoding: line[(offset + wanted.count + 1)..<(offset + wanted.count + 65)], as: UTF8.self)
+                }
+                offset = newline + 1
+            }
+            return nil
+        }
+        return nil
+    }
+
+    /// Checks every record and its chain, and that the ledger still holds the last record
+    /// the engine snapshot has seen (a ledger cut at a record boundary, found out only so:
+    /// records lost after the last snapshot cannot be told apart from records never
+    /// written); returns how many records there are.
     public static func verify(stateDirectory: String) throws -> Int64 {
+        // The mark first: a running reconciler appends before it snapshots, so the segments
+        // read next hold at least what this snapshot has seen.
+        let mark = LedgerMark.snapshot(stateDirectory: stateDirectory)
         let folder = stateDirectory + "/ledger"
         let names = segments(folder)
         var chain = genesis
@@ -275,6 +339,7 @@ public actor Ledger {
             chain = lastChain
             seq = last
         }
+        try mark?.check(stateDirectory: stateDirectory, ledgerLast: seq)
         return seq
     }
 

@@ -24,13 +24,14 @@ public struct StateDirectory: Sendable {
     public func store(_ manifest: CommitManifest, commit: String) throws(FileSystemError) -> Int {
         let written = try objects.put(manifest.objects)
         try AtomicFile.makeFolders("\(root)/commits")
-        try AtomicFile.write(manifest.canonicalBytes, to: manifestPath(commit: commit))
+        try AtomicFile.write(manifest.fileBytes, to: manifestPath(commit: commit))
         return written
     }
 
-    /// A commit's manifest, nil when it was never compiled here.
+    /// A commit's manifest, nil when it was never compiled here or fails its checksum
+    /// (`checkedManifest(commit:)` tells which).
     public func manifest(commit: String) throws(FileSystemError) -> JSON? {
-        guard let bytes = try AtomicFile.read(manifestPath(commit: commit)) else { return nil }
-        return JSON.parse(bytes)
+        guard case .valid(let json) = try checkedManifest(commit: commit) else { return nil }
+        return json
     }
 }

@@ -386,3 +386,53 @@ extension Diagnostic {
         self.init(code: code, severity: severity, file: file, pointer: pointer, line: Int(line), column: Int(column), message: message)
     }
 }
+
+extension CommitManifest {
+    /// The manifest as its file holds it: the canonical JSON with a first member
+    /// `"checksum": "sha256:<hex>"`, the SHA-256 of the canonical JSON without it. Still
+    /// canonical ("checksum" sorts first), and checked byte for byte on every read.
+    public var fileBytes: [UInt8] { Self.sealed(canonicalBytes) }
+
+    static let checksumPrefix = Array(#"{"checksum":"sha256:"#.utf8)
+
+    /// `canonical` (a JSON object's canonical bytes) with its checksum as first member.
+    public static func sealed(_ canonical: [UInt8]) -> [UInt8] {
+        var out = checksumPrefix
+        out += Array(SHA256.hash(canonical).hex.utf8)
+        out += Array(#"","#.utf8)
+        out += canonical.dropFirst()
+        return out
+    }
+
+    /// Why a manifest file cannot be trusted.
+    public enum CheckFailure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The file carries no checksum (an older version wrote it, or it was replaced).
+        case noChecksum
+        /// The file's bytes do not match its checksum.
+        case mismatch(expected: String, actual: String)
+        /// The checksum holds but the bytes are not a JSON object.
+        case notJSON
+
+        public var description: String {
+            switch self {
+            case .noChecksum: "it carries no checksum"
+            case .mismatch(let expected, let actual): "its checksum says sha256:\(expected.prefix(12))… but its content hashes to sha256:\(actual.prefix(12))…"
+            case .notJSON: "it is not a JSON object"
+            }
+        }
+    }
+
+    /// The manifest a file holds, once its checksum holds.
+    public static func unsealed(_ bytes: [UInt8]) -> Result<JSON, CheckFailure> {
+        let hexEnd = checksumPrefix.count + 64
+        guard bytes.count > hexEnd + 2, bytes.starts(with: checksumPrefix), bytes[hexEnd] == UInt8(ascii: "\""),
+              bytes[hexEnd + 1] == UInt8(ascii: ",") else { return .failure(.noChecksum) }
+        let expected = String(decoding: bytes[checksumPrefix.count..<hexEnd], as: UTF8.self)
+        var canonical: [UInt8] = [UInt8(ascii: "{")]
+        canonical += bytes[(hexEnd + 2)...]
+        let actual = SHA256.hash(canonical).hex
+        guard actual == expected else { return .failure(.mismatch(expected: expected, actual: actual)) }
+        guard let json = JSON.parse(canonical), json.objectMembers != nil else { return .failure(.notJSON) }
+        return .success(json)
+    }
+}
