@@ -16,6 +16,12 @@ public struct RepositorySettings: Sendable, Hashable {
     public var hookPath: String?
     /// True when the file had a `hook` section.
     public var hasHookSection = false
+    /// True when the `hook` section named `refs` (then `guardedRefs` holds them, possibly none).
+    public var hasGuardedRefs = false
+
+    /// The refs the file asks the pre-receive hook to guard; nil when it names none. The
+    /// server's set bounds them: they may narrow it, never widen it.
+    public var declaredGuardedRefs: [String]? { hasGuardedRefs ? guardedRefs : nil }
 
     /// The settings of a repository without `policyops.json`.
     public static let standard = RepositorySettings(
@@ -94,6 +100,7 @@ public struct RepositorySettings: Sendable, Hashable {
                     out.append(s)
                 }
                 settings.guardedRefs = out
+                settings.hasGuardedRefs = true
             }
         }
         return (settings, checker.diagnostics)
