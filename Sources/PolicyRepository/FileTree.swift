@@ -45,7 +45,7 @@ enum FileTree {
 
     /// The content of a regular file, at most `limit + 1` bytes; nil when it cannot be read.
     static func read(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
@@ -63,6 +63,25 @@ enum FileTree {
         }
         if filled < buffer.count { buffer.removeLast(buffer.count - filled) }
         return buffer
+    }
+
+    /// True when `path` itself is a symbolic link.
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// The first folder of `relative` (below `root`, itself not looked at) that is a
+    /// symbolic link, as a path relative to `root`; nil when none is, or the path stops.
+    static func firstSymbolicLink(root: String, along relative: String) -> String? {
+        var path = ""
+        for part in relative.split(separator: "/") {
+            path = path.isEmpty ? String(part) : path + "/" + part
+            var info = stat()
+            guard lstat(root + "/" + path, &info) == 0 else { return nil }
+            if (info.st_mode & S_IFMT) == S_IFLNK { return path }
+        }
+        return nil
     }
 
     /// True when `path` is a folder.

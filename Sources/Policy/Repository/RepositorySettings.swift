@@ -143,6 +143,17 @@ public struct RepositorySettings: Sendable, Hashable {
         return roots.sorted().filter { r in !roots.contains { o in o != r && (o.isEmpty || r.hasPrefix(o + "/")) } }
     }
 
+    /// True when a link (a symbolic link or a submodule) at `path` would stand where these
+    /// settings read: `policyops.json` itself, a folder the patterns walk or anything in it,
+    /// or a folder on the way to one (`ops` for `ops/policies/**/*.json`). Such a link is a
+    /// blocker and never followed: what a reviewer sees must be what runs.
+    public func readsThrough(_ path: String) -> Bool {
+        if path == Self.fileName { return true }
+        return searchRoots.contains { root in
+            root.isEmpty || path == root || path.hasPrefix(root + "/") || root.hasPrefix(path + "/")
+        }
+    }
+
     /// True when a non-JSON file at `path` sits where policies live (reported as ignored).
     public func isInPolicyFolder(_ path: String) -> Bool {
         policyGlobs.contains { g in
