@@ -89,18 +89,18 @@ public final class RepositoryView {
         let settingsBytes = settingsIsLink ? nil : FileTree.read(settingsPath, limit: fileLimit)
         return Snapshot.make(source: .workingTree, settingsBytes: settingsBytes) { settings in
             var files: [RepositoryFile] = []
-            var links: [String] = settingsIsLink ? [RepositorySettings.fileName] : []
+            var links: [RepositoryFile] = settingsIsLink ? [RepositoryFile(path: RepositorySettings.fileName, kind: .symlink, bytes: [])] : []
             for root in settings.searchRoots {
                 if root.isEmpty {
                     files += FileTree.files(root: folder, under: "", limit: fileLimit) { Self.mayHoldMatches($0, settings) }
-                } else if let link = FileTree.firstSymbolicLink(root: folder, along: root) {
+                } else if let link = FileTree.firstLink(root: folder, along: root) {
                     links.append(link)  // a linked folder is not walked
                 } else if FileTree.isDirectory(folder + "/" + root) {
                     files += FileTree.files(root: folder, under: root, limit: fileLimit) { Self.mayHoldMatches($0, settings) }
                 }
             }
-            for link in Set(links).sorted() where !files.contains(where: { $0.path == link }) {
-                files.append(RepositoryFile(path: link, kind: .symlink, bytes: []))
+            for link in links where !files.contains(where: { $0.path == link.path }) {
+                files.append(link)
             }
             return files
         }

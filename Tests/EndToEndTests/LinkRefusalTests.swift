@@ -98,6 +98,19 @@ import TestSupport
         #expect(!diagnostics.contains { $0.file.contains("evil") }, "\(diagnostics)")
     }
 
+    /// A submodule's checkout on disk (a folder holding `.git`) is not read as the repository's own files.
+    @Test(arguments: ["hosts/vendor", "ups"])
+    func aSubmoduleCheckoutOnDiskIsABlockerAndIsNotEntered(_ path: String) throws {
+        let fx = try repository()
+        if path == "ups" { fx.remove("ups") }
+        fx.write(path + "/.git", "gitdir: ../.git/modules/vendor\n")
+        fx.write(path + "/evil.json", "{")
+        let (status, diagnostics) = try validate(fx, [])
+        #expect(status == 1, "\(diagnostics)")
+        #expect(diagnostics.contains { $0.code == "PO4004" && $0.severity == "blocker" && $0.file == path }, "\(diagnostics)")
+        #expect(!diagnostics.contains { $0.file.contains("evil") }, "\(diagnostics)")
+    }
+
     @Test func theSameTreeWithoutLinksIsClean() throws {
         let fx = try repository()
         #expect(try validate(fx, ["--rev", "HEAD"]).0 == 0)
