@@ -106,6 +106,16 @@ public final class Repository {
         return ObjectID(oid)
     }
 
+    /// The branch `HEAD` names (`refs/heads/main`), also when it has no commit yet; nil when
+    /// `HEAD` is detached or cannot be read.
+    public var headBranch: String? {
+        var reference: OpaquePointer?
+        guard git_reference_lookup(&reference, handle, "HEAD") == 0, let reference else { return nil }
+        defer { git_reference_free(reference) }
+        guard let target = git_reference_symbolic_target(reference) else { return nil }
+        return String(cString: target)
+    }
+
     /// The first-parent chain from `tip` back to the root commit, newest first.
     public func firstParentHistory(from tip: ObjectID) throws(GitError) -> [ObjectID] {
         var walk: OpaquePointer?

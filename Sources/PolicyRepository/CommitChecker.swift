@@ -63,6 +63,9 @@ public struct CommitChecker {
         var added: [TreeEntry] = []
         for change in try git.changes(from: previous.tree, to: tree) {
             if change.path == RepositorySettings.fileName { return nil }
+            // A link coming or going where the settings read changes the blockers (PO4004).
+            if settings.readsThrough(change.path) && !(change.kind == .added || change.oldIsRegularFile) { return nil }
+            if settings.readsThrough(change.path) && !(change.kind == .deleted || change.newIsRegularFile) { return nil }
             switch settings.role(of: change.path) {
             case .policy:
                 guard change.kind == .added || change.oldIsRegularFile, change.kind == .deleted || change.newIsRegularFile else { return nil }

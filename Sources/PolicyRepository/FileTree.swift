@@ -3,7 +3,8 @@ import Glibc
 #endif
 import Policy
 
-/// Reads files from a folder on disk, without following symbolic links.
+/// Reads files from a folder on disk, without following symbolic links or entering a
+/// submodule's checkout (a folder holding `.git`): both are listed as links.
 enum FileTree {
     /// Every entry below `root/relative` (recursively), with paths relative to `root`.
     /// Files larger than `limit` bytes are read only up to `limit + 1` bytes: enough for
@@ -32,7 +33,11 @@ enum FileTree {
             guard lstat(root + "/" + path, &info) == 0 else { continue }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                if descend(path) { walk(root: root, relative: path, limit: limit, descend: descend, into: &out) }
+                if isCheckout(root + "/" + path) {
+                    out.append(RepositoryFile(path: path, kind: .submodule, bytes: []))
+                } else if descend(path) {
+                    walk(root: root, relative: path, limit: limit, descend: descend, into: &out)
+                }
             case S_IFREG:
                 out.append(RepositoryFile(path: path, bytes: read(root + "/" + path, limit: limit) ?? []))
             case S_IFLNK:
@@ -45,7 +50,7 @@ enum FileTree {
 
     /// The content of a regular file, at most `limit + 1` bytes; nil when it cannot be read.
     static func read(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
@@ -63,6 +68,35 @@ enum FileTree {
         }
         if filled < buffer.count { buffer.removeLast(buffer.count - filled) }
         return buffer
+    }
+
+    /// True when `path` itself is a symbolic link.
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// True when the folder `path` is another repository's checkout (a submodule): it holds `.git`.
+    static func isCheckout(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path + "/.git", &info) == 0
+    }
+
+    /// The first folder of `relative` (below `root`, itself not looked at) that is a
+    /// symbolic link or a submodule's checkout, as a file relative to `root`; nil when
+    /// none is, or the path stops.
+    static func firstLink(root: String, along relative: String) -> RepositoryFile? {
+        var path = ""
+        for part in relative.split(separator: "/") {
+            path = path.isEmpty ? String(part) : path + "/" + part
+            var info = stat()
+            guard lstat(root + "/" + path, &info) == 0 else { return nil }
+            if (info.st_mode & S_IFMT) == S_IFLNK { return RepositoryFile(path: path, kind: .symlink, bytes: []) }
+            if (info.st_mode & S_IFMT) == S_IFDIR && isCheckout(root + "/" + path) {
+                return RepositoryFile(path: path, kind: .submodule, bytes: [])
+            }
+        }
+        return nil
     }
 
     /// True when `path` is a folder.

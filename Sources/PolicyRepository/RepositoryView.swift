@@ -84,15 +84,23 @@ public final class RepositoryView {
     public func workingTreeSnapshot() throws -> Snapshot {
         guard let folder else { throw RepositoryError("a bare repository has no working tree; give --rev") }
         let settingsPath = folder + "/" + RepositorySettings.fileName
-        let settingsBytes = FileTree.read(settingsPath, limit: fileLimit)
+        // A linked policyops.json is reported, never read: its target is not the repository's.
+        let settingsIsLink = FileTree.isSymbolicLink(settingsPath)
+        let settingsBytes = settingsIsLink ? nil : FileTree.read(settingsPath, limit: fileLimit)
         return Snapshot.make(source: .workingTree, settingsBytes: settingsBytes) { settings in
             var files: [RepositoryFile] = []
+            var links: [RepositoryFile] = settingsIsLink ? [RepositoryFile(path: RepositorySettings.fileName, kind: .symlink, bytes: [])] : []
             for root in settings.searchRoots {
                 if root.isEmpty {
                     files += FileTree.files(root: folder, under: "", limit: fileLimit) { Self.mayHoldMatches($0, settings) }
+                } else if let link = FileTree.firstLink(root: folder, along: root) {
+                    links.append(link)  // a linked folder is not walked
                 } else if FileTree.isDirectory(folder + "/" + root) {
                     files += FileTree.files(root: folder, under: root, limit: fileLimit) { Self.mayHoldMatches($0, settings) }
                 }
+            }
+            for link in links where !files.contains(where: { $0.path == link.path }) {
+                files.append(link)
             }
             return files
         }
@@ -118,7 +126,7 @@ public final class RepositoryView {
         return try Snapshot.make(source: source, settingsBytes: settingsBytes) { settings in
             let entries = try git.files(inTree: tree) { Self.mayHoldMatches($0, settings) }
             return try entries.compactMap { entry -> RepositoryFile? in
-                guard settings.role(of: entry.path) != nil || settings.isInPolicyFolder(entry.path) else { return nil }
+                guard Self.isRead(entry, settings) else { return nil }
                 switch entry.kind {
                 case .file: return RepositoryFile(path: entry.path, bytes: try readBlob(entry.id, git: git), blobID: entry.id.hex)
                 case .symlink: return RepositoryFile(path: entry.path, kind: .symlink, bytes: [], blobID: entry.id.hex)
@@ -137,7 +145,7 @@ public final class RepositoryView {
             let settingsBytes = try settingsEntry.map { try readBlob($0.id, git: git) }
             return try Snapshot.make(source: .index, settingsBytes: settingsBytes) { settings in
                 try staged.compactMap { entry -> RepositoryFile? in
-                    guard settings.role(of: entry.path) != nil || settings.isInPolicyFolder(entry.path) else { return nil }
+                    guard Self.isRead(entry, settings) else { return nil }
                     switch entry.kind {
                     case .file: return RepositoryFile(path: entry.path, bytes: try readBlob(entry.id, git: git), blobID: entry.id.hex)
                     case .symlink: return RepositoryFile(path: entry.path, kind: .symlink, bytes: [], blobID: entry.id.hex)
@@ -155,6 +163,13 @@ public final class RepositoryView {
     func readBlob(_ id: ObjectID, git: Repository) throws(GitError) -> [UInt8] {
         if try git.blobSize(id) > fileLimit { return [UInt8](repeating: 0x20, count: fileLimit + 1) }
         return try git.blob(id)
+    }
+
+    /// True when compilation reads `entry`: a file the patterns cover, any file in a policy
+    /// folder (reported when ignored), and any link where the settings read (a blocker).
+    static func isRead(_ entry: TreeEntry, _ settings: RepositorySettings) -> Bool {
+        if entry.kind != .file { return settings.readsThrough(entry.path) }
+        return settings.role(of: entry.path) != nil || settings.isInPolicyFolder(entry.path)
     }
 
     /// True when a folder can hold files the settings' patterns match.

@@ -37,9 +37,9 @@ public struct RepositoryCompiler: Sendable {
         for file in files.sorted(by: { $0.path < $1.path }) {
             let role = settings.role(of: file.path)
             if file.kind != .regular {
-                if role != nil || settings.isInPolicyFolder(file.path) {
+                if settings.readsThrough(file.path) {
                     other.append(Diagnostic(code: .notRegularFile, file: file.path, pointer: "", line: 1, column: 1,
-                                            message: "\(file.path) is a \(file.kind == .symlink ? "symbolic link" : "submodule"); policy, host and UPS files must be regular files in the repository"))
+                                            message: "\(file.path) is a \(file.kind == .symlink ? "symbolic link" : "submodule"); policyops.json and the policy, host and UPS files and their folders must be regular files and folders in the repository (a link is never followed)"))
                 }
                 continue
             }

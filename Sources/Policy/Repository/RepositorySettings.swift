@@ -16,6 +16,12 @@ public struct RepositorySettings: Sendable, Hashable {
     public var hookPath: String?
     /// True when the file had a `hook` section.
     public var hasHookSection = false
+    /// True when the `hook` section named `refs` (then `guardedRefs` holds them, possibly none).
+    public var hasGuardedRefs = false
+
+    /// The refs the file asks the pre-receive hook to guard; nil when it names none. The
+    /// server's set bounds them: they may narrow it, never widen it.
+    public var declaredGuardedRefs: [String]? { hasGuardedRefs ? guardedRefs : nil }
 
     /// The settings of a repository without `policyops.json`.
     public static let standard = RepositorySettings(
@@ -94,6 +100,7 @@ public struct RepositorySettings: Sendable, Hashable {
                     out.append(s)
                 }
                 settings.guardedRefs = out
+                settings.hasGuardedRefs = true
             }
         }
         return (settings, checker.diagnostics)
@@ -134,6 +141,17 @@ public struct RepositorySettings: Sendable, Hashable {
         for g in policyGlobs + hostGlobs + upsGlobs { roots.insert(g.literalPrefix) }
         // A root inside another root is walked with it.
         return roots.sorted().filter { r in !roots.contains { o in o != r && (o.isEmpty || r.hasPrefix(o + "/")) } }
+    }
+
+    /// True when a link (a symbolic link or a submodule) at `path` would stand where these
+    /// settings read: `policyops.json` itself, a folder the patterns walk or anything in it,
+    /// or a folder on the way to one (`ops` for `ops/policies/**/*.json`). Such a link is a
+    /// blocker and never followed: what a reviewer sees must be what runs.
+    public func readsThrough(_ path: String) -> Bool {
+        if path == Self.fileName { return true }
+        return searchRoots.contains { root in
+            root.isEmpty || path == root || path.hasPrefix(root + "/") || root.hasPrefix(path + "/")
+        }
     }
 
     /// True when a non-JSON file at `path` sits where policies live (reported as ignored).

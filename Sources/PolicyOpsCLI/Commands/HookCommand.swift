@@ -19,11 +19,13 @@ enum HookCommand: Command {
             .value("git-dir", "DIR", "install: the git directory (a bare repository, or a working tree's .git)."),
             .value("kind", "KIND", "install: which hook (default: pre-receive).", choices: HookScript.allCases.map(\.rawValue)),
             .flag("force", "install: replace a hook that is not PolicyOps', keeping it as HOOK.before-policyops."),
+            .value("refs", "PATTERN[,PATTERN...]", "pre-receive (and install of it): the refs this server guards (default: refs/heads/*); policyops.json may narrow them, never widen."),
         ],
         discussion: """
-        pre-receive reads git's "<old> <new> <ref>" lines and checks every commit the push brings to a guarded ref \
-        (refs/heads/* unless policyops.json says otherwise, read from the commit HEAD names before the push), oldest \
-        first. Any blocker rejects the whole push (exit 1). Deletions are allowed. Analyses are cached by blob id under \
+        pre-receive reads git's "<old> <new> <ref>" lines and checks every commit the push brings to a guarded ref, \
+        oldest first. The server names the guarded refs (--refs, recorded in the installed hook; refs/heads/* without \
+        it); the hook.refs of policyops.json, read from the commit HEAD names before the push, may narrow them, and a \
+        pattern of it the server's set does not cover is ignored with a warning. Any blocker rejects the whole push (exit 1). Deletions are allowed. Analyses are cached by blob id under \
         the git directory (policyops/analysis-cache).
         pre-commit checks what is staged (the index), not the working tree. Without --path it finds the policy \
         repositories itself: each FILE (or, with none, each staged JSON file) belongs to the nearest folder above it with \
@@ -61,7 +63,12 @@ enum HookCommand: Command {
         }
         let updates = try PreReceiveCheck.parse(readStandardInput())
         let cache = cacheFile(git)
-        let (guarded, path) = PreReceiveCheck.hookSettings(git, cache: cache, path: arguments.value("path"))
+        let server = try serverRefs(arguments)
+        let (asked, path) = PreReceiveCheck.hookSettings(git, cache: cache, path: arguments.value("path"))
+        let guarded = GuardedRefs(server: server, defaultBranch: git.headBranch, repository: asked)
+        for pattern in guarded.ignored {
+            say("policyops: warning: policyops.json hook.refs \"\(pattern)\" is not among the refs this server guards (\(server.joined(separator: ", "))) and is ignored".terminalSafe)
+        }
         let view = RepositoryView.inside(git, prefix: path)
         let outcome = try PreReceiveCheck(git: git, view: view, cache: cache, guardedRefs: guarded).run(updates)
         if outcome.checked.isEmpty { return .success }
@@ -83,6 +90,15 @@ enum HookCommand: Command {
         say("")
         say("policyops: fix every commit (git rebase -i lets you amend the one that broke) and push again")
         return .blockers
+    }
+
+    /// The refs the server guards: `--refs`, else every branch.
+    static func serverRefs(_ arguments: ParsedArguments) throws -> [String] {
+        guard let option = arguments.value("refs") else { return GuardedRefs.serverDefault }
+        guard let refs = GuardedRefs.parse(option) else {
+            throw UsageError(message: "Invalid value '\(option)' for '--refs <PATTERN[,PATTERN...]>': give ref patterns such as refs/heads/main or refs/heads/release/*, separated by commas (no spaces, quotes or ..)", command: spec)
+        }
+        return refs
     }
 
     static func readStandardInput() -> String {
@@ -168,17 +184,30 @@ enum HookCommand: Command {
 
     /// Wakes every reconciler registered in `<git-dir>/policyops/watchers` (one state
     /// directory per line) by writing one byte into its `nudge` FIFO, without blocking.
+    /// Whatever else is there (a regular file, a symbolic link) is left alone with a
+    /// warning: the watchers list must not be a way to write into, or through, a file.
     static func postReceive(_ arguments: ParsedArguments, _ context: CommandContext) -> ExitCode {
         _ = readStandardInput()
         guard let git = try? Repository.openFromEnvironment(),
               let list = try? AtomicFile.read(git.gitDirectory + "policyops/watchers") else { return .success }
         for line in String(decoding: list, as: UTF8.self).split(separator: "\n") where line.hasPrefix("/") {
             let fifo = String(line) + "/nudge"
-            let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            var info = stat()
+            guard lstat(fifo, &info) == 0 else { continue }  // no reconciler listens there
+            guard (info.st_mode & S_IFMT) == S_IFIFO else {
+                context.console.error("policyops: warning: \(fifo) is not a FIFO; left alone, not written".terminalSafe)
+                continue
+            }
+            // Opened without following a link, and checked again: it may have been replaced since.
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { continue }
+            defer { close(fd) }
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO else {
+                context.console.error("policyops: warning: \(fifo) is not a FIFO; left alone, not written".terminalSafe)
+                continue
+            }
             var byte: UInt8 = 1
             if write(fd, &byte, 1) == 1 { context.console.print("policyops: woke the reconciler of \(line)") }
-            close(fd)
         }
         return .success
     }
@@ -194,8 +223,12 @@ enum HookCommand: Command {
             throw EnvironmentError("\(gitDir) is not a git directory (no objects/ and HEAD); give a bare repository or a working tree's .git")
         }
         let kind = HookScript(rawValue: arguments.value("kind") ?? "pre-receive")!
+        if arguments.value("refs") != nil && kind != .preReceive {
+            throw UsageError(message: "'--refs' names the refs a pre-receive hook guards; it does not apply to --kind \(kind.rawValue)", command: spec)
+        }
+        let refs = arguments.value("refs") == nil ? nil : try serverRefs(arguments)
         let binary = executablePath()
-        let script = kind.render(binary: binary, path: arguments.value("path"), gitlab: arguments.flag("gitlab"))
+        let script = kind.render(binary: binary, path: arguments.value("path"), gitlab: arguments.flag("gitlab"), refs: refs)
         try AtomicFile.makeFolders(gitDir + "/hooks")
         let target = gitDir + "/hooks/" + kind.rawValue
         if let existing = try AtomicFile.read(target) {

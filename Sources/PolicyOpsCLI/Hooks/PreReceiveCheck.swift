@@ -18,7 +18,7 @@ struct PreReceiveCheck {
     let git: Repository
     let view: RepositoryView
     let cache: AnalysisCacheFile
-    let guardedRefs: [String]
+    let guardedRefs: GuardedRefs
 
     static func parse(_ input: String) throws -> [RefUpdate] {
         try input.split(separator: "\n").map { line in
@@ -33,17 +33,15 @@ struct PreReceiveCheck {
     /// The hook's settings: the `hook` section of `policyops.json` at the root of the git
     /// repository, else of the policy folder's own, as the commit HEAD names them before
     /// the push (standard ones when there is none yet) — a push cannot loosen its own check.
-    static func hookSettings(_ git: Repository, cache: AnalysisCacheFile, path: String?) -> (refs: [String], path: String) {
-        guard let head = try? git.resolveCommit("HEAD") else { return (RepositorySettings.standard.guardedRefs, path ?? "") }
+    /// `refs` is what the repository asks to guard (nil when it names none); the server's
+    /// set bounds it (`GuardedRefs`).
+    static func hookSettings(_ git: Repository, cache: AnalysisCacheFile, path: String?) -> (refs: [String]?, path: String) {
+        guard let head = try? git.resolveCommit("HEAD") else { return (nil, path ?? "") }
         let root = (try? CommitChecker(view: RepositoryView.inside(git, prefix: ""), cache: cache).settings(at: head)) ?? .standard
         let folder = path ?? root.hookPath ?? ""
-        if root.hasHookSection || folder.isEmpty { return (root.guardedRefs, folder) }
+        if root.hasHookSection || folder.isEmpty { return (root.declaredGuardedRefs, folder) }
         let own = (try? CommitChecker(view: RepositoryView.inside(git, prefix: folder), cache: cache).settings(at: head)) ?? .standard
-        return (own.guardedRefs, folder)
-    }
-
-    static func isGuarded(_ ref: String, by patterns: [String]) -> Bool {
-        patterns.contains { Glob.matches(pattern: $0, ref) }
+        return (own.declaredGuardedRefs, folder)
     }
 
     struct Outcome {
@@ -56,10 +54,9 @@ struct PreReceiveCheck {
     }
 
     func run(_ updates: [RefUpdate]) throws -> Outcome {
-        let patterns = guardedRefs
         var outcome = Outcome()
         var tips: [ObjectID] = []
-        for update in updates where Self.isGuarded(update.ref, by: patterns) && !update.isDeletion {
+        for update in updates where guardedRefs.guards(update.ref) && !update.isDeletion {
             outcome.refs.append(update.ref)
             // An annotated tag names a tag object: check the commit it points at.
             guard let tip = try? git.resolveCommit(update.new.hex) else { continue }
