@@ -71,16 +71,21 @@ public struct LockHolder: Sendable, Equatable {
         return LockHolder(recorded: record, actualPID: nil)
     }
 
-    /// "pid 123, user root", or what differs between the file and the kernel.
+    /// "pid 123", or what differs between the lock file and the kernel.
     public var summary: String { Self.describe(recorded: recorded, actual: actualPID) }
 
+    /// The holder's user as the lock file records it, when the kernel confirms the holder.
+    public var user: String? {
+        guard let recorded, recorded.pid == actualPID else { return nil }
+        return recorded.user ?? recorded.uid.map(String.init)
+    }
+
     static func describe(recorded: Record?, actual: Int32?) -> String {
-        let user = recorded.flatMap { $0.user ?? $0.uid.map(String.init) }.map { ", user \($0)" } ?? ""
         switch (recorded, actual) {
-        case let (r?, a?) where r.pid == a: return "pid \(a)\(user)"
-        case let (r?, a?): return "pid \(a); the lock file names pid \(r.pid)\(user), which does not hold it"
+        case let (r?, a?) where r.pid == a: return "pid \(a)"
+        case let (r?, a?): return "pid \(a); the lock file names pid \(r.pid), which does not hold it"
         case let (nil, a?): return "pid \(a); the lock file names no holder"
-        case let (r?, nil): return "pid \(r.pid)\(user) per the lock file, unverified: /proc/locks is not readable"
+        case let (r?, nil): return "pid \(r.pid) per the lock file, unverified: /proc/locks is not readable"
         case (nil, nil): return "pid unknown"
         }
     }

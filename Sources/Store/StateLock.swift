@@ -45,8 +45,8 @@ public final class StateLock: @unchecked Sendable {
             let record = LockHolder.Record(bytes: LockHolder.readAll(fd))
             close(fd)
             guard held else { throw FileSystemError("lock", path) }
-            let actual = LockHolder.flockHolder(of: info)
-            throw HeldError(message: "another reconciler (\(LockHolder.describe(recorded: record, actual: actual))) holds \(path); one reconciler runs per state directory")
+            let holder = LockHolder(recorded: record, actualPID: LockHolder.flockHolder(of: info))
+            throw HeldError(message: "another reconciler (\(holder.summary)) holds \(path)\(holder.user.map { " as user \($0)" } ?? ""); one reconciler runs per state directory")
         }
         fchmod(fd, 0o600)
         let uid = geteuid()

@@ -134,7 +134,7 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
         // The reconciler still starts (it holds the lock itself) and nothing was injected.
         try rig.start()
         let pid = try #require(rig.reconciler?.pid)
-        #expect(eventually { (try? Paths.policyops(["status", "--state", rig.state.path]))?.stdout.contains("running (pid \(pid),") == true },
+        #expect(eventually { (try? Paths.policyops(["status", "--state", rig.state.path]))?.stdout.contains("running (pid \(pid)) as user root") == true },
                 "\(rig.reconciler?.stderr ?? "")")
         #expect(rig.reconciler?.isRunning == true)
         #expect(rig.stop() == 0)
@@ -147,7 +147,7 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
         #expect(eventually { rig.applied != nil }, "\(rig.reconciler?.stderr ?? "")")
         let pid = try #require(rig.reconciler?.pid)
         let before = try Paths.policyops(["status", "--state", rig.state.path])
-        #expect(before.stdout.contains("running (pid \(pid)"), "\(before.stdout)")
+        #expect(before.stdout.contains("running (pid \(pid)) as user "), "\(before.stdout)")
         // A lock file that names someone else: status says who really holds the lock.
         try Data("{\"pid\":1,\"uid\":0,\"user\":\"root\"}\n".utf8).write(to: URL(fileURLWithPath: rig.state.join("lock")))
         let after = try Paths.policyops(["status", "--state", rig.state.path])

@@ -48,7 +48,7 @@ enum StatusCommand: Command {
     static func running(_ root: String) -> String {
         do {
             guard let holder = try LockHolder.inspect(stateDirectory: root) else { return "not running" }
-            return "running (\(holder.summary))"
+            return "running (\(holder.summary))" + (holder.user.map { " as user \($0)" } ?? "")
         } catch {
             return "unknown (\(error))"
         }
