@@ -192,7 +192,7 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
         #expect(watch(rig) { rig.condition("Ready")?["status"] as? String == "True" }, "\(rig.reconciler?.stderr ?? "")")
         // While it runs: an oversize file, another FIFO, a device.
         var later = ["000000000000005-big.json", "000000000000006-fifo.json"]
-        try Data(("{\"pad\":\"" + String(repeating: "x", count: 200_000) + "\"}").utf8).write(to: URL(fileURLWithPath: inbox + "/" + later[0]))
+        try drop(Data(("{\"pad\":\"" + String(repeating: "x", count: 200_000) + "\"}").utf8), as: later[0], in: rig.state)
         #expect(mkfifo(inbox + "/" + later[1], 0o600) == 0)
         if getuid() == 0 {
             later.append("000000000000007-device.json")
@@ -239,8 +239,7 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
                                                                               "--no-nut", "--interval", "0.2"]), environment: environment)
         #expect(eventually { rig.condition("Ready")?["status"] as? String == "True" }, "\(rig.reconciler?.stderr ?? "")")
         // A file its user cannot read is rejected, not retried forever.
-        rig.state.write("inbox/000000000000001-secret.json", "{}")
-        chmod(rig.state.join("inbox/000000000000001-secret.json"), 0)
+        try drop(Data("{}".utf8), as: "000000000000001-secret.json", in: rig.state, mode: 0)
         #expect(eventually {
             ((try? rig.ledger(["--kind", "event"])) ?? []).contains { (($0["details"] as? [String: Any])?["reason"] as? String)?.contains("cannot be read") == true }
         }, "\(rig.reconciler?.stderr ?? "")")
@@ -271,6 +270,14 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
             #expect((r["detail"] as? String)?.contains("cannot record the simulated state") == true, "\(r)")
         }
     }
+}
+
+/// Puts a file into the inbox whole, with its mode, as `event emit` does (written aside,
+/// then renamed in), so the reconciler never sees it half written.
+func drop(_ data: Data, as name: String, in state: TemporaryDirectory, mode: mode_t = 0o600) throws {
+    let aside = state.join(".drop-" + name)
+    try data.write(to: URL(fileURLWithPath: aside))
+    guard chmod(aside, mode) == 0, rename(aside, state.join("inbox/" + name)) == 0 else { throw FixtureError("cannot drop \(name) into the inbox") }
 }
 
 /// True when something (a link included) is at `path`.
