@@ -112,11 +112,9 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
         #expect(!segments.isEmpty && segments.allSatisfy { $0.mode & 0o7777 == 0o600 })
     }
 
-    @Test func anotherUserCanNeitherReadTakeTheLockNorInject() throws {
-        guard let attacker = try LocalUser.make() else {
-            print("note: skipped: not root, so no second local user can be made")
-            return
-        }
+    @Test(.enabled(if: getuid() == 0, "needs root: the test makes a second local user with useradd"))
+    func anotherUserCanNeitherReadTakeTheLockNorInject() throws {
+        let attacker = try #require(try LocalUser.make())
         let rig = try ReconcileRig()
         chmod(rig.state.path, 0o755)
         try rig.start()
@@ -225,11 +223,9 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
         print("measured: peak RSS \(peak) KiB with \(names.count) hostile inbox entries")
     }
 
-    @Test func anUnreadableInboxStallsAndRecovers() throws {
-        guard let user = try LocalUser.make() else {
-            print("note: skipped: not root, so the reconciler cannot run as a user that file permissions bind")
-            return
-        }
+    @Test(.enabled(if: getuid() == 0, "needs root: the reconciler runs as a second local user (made with useradd), whom file permissions bind"))
+    func anUnreadableInboxStallsAndRecovers() throws {
+        let user = try #require(try LocalUser.make())
         let rig = try ReconcileRig()
         try FileManager.default.createDirectory(atPath: rig.state.join("inbox"), withIntermediateDirectories: true)
         try user.own(rig.repo.path)
@@ -251,6 +247,10 @@ func peakResidentKiB(_ pid: Int32) -> Int? {
         chmod(rig.state.join("inbox"), 0o700)
         #expect(eventually { rig.condition("Stalled")?["status"] as? String == "False" }, "\(rig.reconciler?.stderr ?? "")")
         #expect(rig.condition("Ready")?["status"] as? String == "True")
+        // An event root emits into the user's inbox is the user's, so it is read and consumed.
+        try rig.emit(["--kind", "webhook.custom", "--attr", "name=drill", "--correlation-id", "emitted-by-root"])
+        #expect(eventually { (try? rig.ledger(["--correlation-id", "emitted-by-root", "--kind", "event"]))?.first?["severity"] as? String == "info" },
+                "\((try? rig.ledger(["--kind", "event"])) ?? [])")
         #expect(rig.stop() == 0)
     }
 
