@@ -144,7 +144,10 @@ public struct SimulatedDriver: Driver {
                 // Endpoints and hosts are named by policies, not kept: a request or command is taken, not sent.
                 let did = Self.desired(action, from: t.state)
                 state.executions.append(.init(targetID: t.id, verb: action.verb, state: did, job: action.policyID, started: started, finished: clock.now()))
-                world.save(state)
+                if let failure = Self.saveFailure(state, world) {
+                    outcomes.append(TargetOutcome(targetID: t.id, severity: .error, outcome: "failed", detail: failure))
+                    continue
+                }
                 outcomes.append(TargetOutcome(targetID: t.id, severity: .info, outcome: "succeeded", detail: "\(did) (simulated; nothing left this machine)"))
                 continue
             }
@@ -155,9 +158,23 @@ public struct SimulatedDriver: Driver {
             let to = Self.settled(Self.desired(action, from: state.targets[i].state))
             state.targets[i].state = to
             state.executions.append(.init(targetID: t.id, verb: action.verb, state: to, job: action.policyID, started: started, finished: clock.now()))
-            world.save(state)
+            if let failure = Self.saveFailure(state, world) {
+                outcomes.append(TargetOutcome(targetID: t.id, severity: .error, outcome: "failed", detail: failure))
+                continue
+            }
             outcomes.append(TargetOutcome(targetID: t.id, severity: .info, outcome: "succeeded", detail: "now \(to)"))
         }
         return outcomes
+    }
+
+    /// Saves a host's state; nil when saved, else why not (a simulated action whose result
+    /// is not kept did not happen, so it is a failure, never a success).
+    static func saveFailure(_ state: SimulatedHostState, _ world: any SimulatedWorld) -> String? {
+        do {
+            try world.save(state)
+            return nil
+        } catch {
+            return "cannot record the simulated state: \(error)"
+        }
     }
 }

@@ -83,8 +83,8 @@ public struct SimulatedHostState: Sendable {
 public protocol SimulatedWorld: Sendable {
     /// The host's state (created from its declaration on first use).
     func load(_ host: HostDeclaration) -> SimulatedHostState
-    /// Saves the host's state.
-    func save(_ state: SimulatedHostState)
+    /// Saves the host's state; throws when it cannot be kept (then nothing was done).
+    func save(_ state: SimulatedHostState) throws(FileSystemError)
 }
 
 /// Simulated hosts whose state is the file `sim/<host id>.json` under the state directory,
@@ -104,13 +104,14 @@ public struct FileSimulatedWorld: SimulatedWorld {
             return state
         }
         let state = SimulatedHostState(declaration: host)
-        save(state)
+        // A state that cannot be written here is reported by the execution that needs it.
+        try? save(state)
         return state
     }
 
-    public func save(_ state: SimulatedHostState) {
-        try? AtomicFile.makeFolders(folder)
-        try? AtomicFile.write(Array(state.json.pretty().utf8), to: path(state.hostID))
+    public func save(_ state: SimulatedHostState) throws(FileSystemError) {
+        try AtomicFile.makeFolders(folder, mode: 0o700)
+        try AtomicFile.write(Array(state.json.pretty().utf8), to: path(state.hostID), mode: 0o600)
     }
 }
 

@@ -50,6 +50,8 @@ public actor Reconciler: RecordSink {
     var executionSeconds = DurationHistogram()
     /// When each running job's `start` record was made durable.
     var executionStarted: [String: ContinuousClock.Instant] = [:]
+    /// Inbox entries that could be neither moved aside nor removed (recorded once).
+    var unremovable: Set<String> = []
 
     /// Takes the state directory's lock and opens its ledger; throws when another
     /// reconciler holds it or the ledger is corrupt.
@@ -60,6 +62,11 @@ public actor Reconciler: RecordSink {
         self.signals = signals
         self.clock = clock
         lock = try StateLock(stateDirectory: options.stateDirectory)
+        let tightened = StateDirectory.makePrivate(options.stateDirectory)
+        if !tightened.isEmpty {
+            log.warn("tightened the modes of \(Plural.count(tightened.count, "path")) in the state directory to the reconciler's user only (0700 folders, 0600 files)",
+                     ["state": options.stateDirectory, "first": tightened[0]])
+        }
         try ClockMarker(timeScale: options.timeScale).claim(stateDirectory: options.stateDirectory)
         ledger = try Ledger(stateDirectory: options.stateDirectory)
         store = try StateDirectory(root: options.stateDirectory)
@@ -530,9 +537,42 @@ public actor Reconciler: RecordSink {
     // MARK: events
 
     func processInbox() async {
-        for name in inbox.pending().prefix(500) {
+        let names: [String]
+        do {
+            names = try inbox.waiting()
+        } catch {
+            // Stalled says so (again after an apply cleared it) until the inbox reads again;
+            // a stall for another reason (a blocked tip) is not overwritten.
+            if status.conditions["Stalled"]?.status != true {
+                await stall("InboxUnreadable", "\(error); no event is consumed until the reconciler's user can read it")
+            }
+            return
+        }
+        if let stalled = status.conditions["Stalled"], stalled.status, stalled.reason == "InboxUnreadable" {
+            log.info("the inbox is readable again", ["inbox": inbox.folder])
+            status.set("Stalled", false, reason: "InboxReadable", message: "", now: clock.now())
+            if let applied {
+                status.set("Ready", true, reason: "Applied", message: ReconcilerStatus.readyMessage(commit: applied.commit, status.policies), now: clock.now())
+            } else {
+                status.set("Ready", false, reason: "Initializing", message: "no commit applied yet", now: clock.now())
+            }
+            await writeStatus()
+        }
+        for name in names.prefix(500) where !unremovable.contains(name) {
             guard fatal == nil, !signals.stopRequested else { return }
-            guard let bytes = inbox.read(name) else { continue }
+            let bytes: [UInt8]
+            switch inbox.take(name) {
+            case .vanished: continue
+            case .file(let b): bytes = b
+            case .refused(let reason):
+                let done = inbox.reject(name)
+                if done == nil { unremovable.insert(name) }
+                let disposition = done ?? "left in place: it could be neither moved aside nor removed"
+                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error,
+                                               message: "inbox entry \(name) rejected: \(reason); \(disposition)",
+                                               details: .object(["file": .string(name), "reason": .string(reason), "disposition": .string(disposition)]))])
+                continue
+            }
             guard let json = JSON.parse(bytes), var event = Event(json: json) else {
                 inbox.reject(name)
                 _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, message: "inbox file \(name) is not an event; moved to inbox/rejected/",

@@ -9,10 +9,17 @@ import Synchronization
 /// target, fsync of the folder.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically and durably.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileSystemError) {
+    /// `owner` (uid, gid), when given, is set on the temporary file before it is renamed
+    /// in, so the file never appears under another owner.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, owner: (uid_t, gid_t)? = nil) throws(FileSystemError) {
         let folder = parent(of: path)
         let temporary = temporaryPath(for: path)
         try writeFile(bytes, to: temporary, mode: mode, sync: true)
+        if let owner, chown(temporary, owner.0, owner.1) != 0 {
+            let error = FileSystemError("set the owner of", temporary)
+            unlink(temporary)
+            throw error
+        }
         if rename(temporary, path) != 0 {
             let error = FileSystemError("rename into place", path)
             unlink(temporary)
@@ -48,16 +55,17 @@ public enum AtomicFile {
         return out
     }
 
-    /// Creates `path` and its parents as folders when missing.
-    public static func makeFolders(_ path: String) throws(FileSystemError) {
+    /// Creates `path` and its parents as folders when missing, with `mode` (the umask can
+    /// only narrow it; existing folders are left as they are).
+    public static func makeFolders(_ path: String, mode: mode_t = 0o755) throws(FileSystemError) {
         if path.isEmpty || path == "/" { return }
         var info = stat()
         if stat(path, &info) == 0 {
             if (info.st_mode & S_IFMT) == S_IFDIR { return }
             throw FileSystemError("create the folder", path, code: ENOTDIR)
         }
-        try makeFolders(parent(of: path))
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw FileSystemError("create the folder", path) }
+        try makeFolders(parent(of: path), mode: mode)
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw FileSystemError("create the folder", path) }
     }
 
     /// True when something exists at `path`.

@@ -54,9 +54,9 @@ public struct ContentAddressedStore: Sendable {
                 continue
             }
             let folder = AtomicFile.parent(of: final)
-            try AtomicFile.makeFolders(folder)
+            try AtomicFile.makeFolders(folder, mode: 0o700)
             let temporary = AtomicFile.temporaryPath(for: final)
-            try AtomicFile.writeFile(object.bytes, to: temporary, mode: 0o444, sync: false)
+            try AtomicFile.writeFile(object.bytes, to: temporary, mode: 0o400, sync: false)
             pending.append((temporary, final, object.address))
         }
         guard !pending.isEmpty else { return 0 }

@@ -8,9 +8,9 @@ public struct StateDirectory: Sendable {
     /// The IR, host and UPS objects.
     public let objects: ContentAddressedStore
 
-    /// A state directory at `root` (created when needed).
+    /// A state directory at `root` (created 0700 when needed).
     public init(root: String) throws(FileSystemError) {
-        try AtomicFile.makeFolders(root)
+        try AtomicFile.makeFolders(root, mode: 0o700)
         self.root = root
         self.objects = ContentAddressedStore(root: root)
     }
@@ -23,8 +23,8 @@ public struct StateDirectory: Sendable {
     @discardableResult
     public func store(_ manifest: CommitManifest, commit: String) throws(FileSystemError) -> Int {
         let written = try objects.put(manifest.objects)
-        try AtomicFile.makeFolders("\(root)/commits")
-        try AtomicFile.write(manifest.fileBytes, to: manifestPath(commit: commit))
+        try AtomicFile.makeFolders("\(root)/commits", mode: 0o700)
+        try AtomicFile.write(manifest.fileBytes, to: manifestPath(commit: commit), mode: 0o600)
         return written
     }
 

@@ -1,9 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Policy
 
 /// One reconciler per state directory: an exclusive `flock` on `<state>/lock`, held for the
-/// life of the process (the kernel drops it when the process dies, however it dies).
+/// life of the process (the kernel drops it when the process dies, however it dies). The
+/// file records its holder (pid, uid and user name); it is opened without following a link,
+/// kept at 0600, and refused when another user owns it (SPEC section 18, "Files").
 public final class StateLock: @unchecked Sendable {
     let fd: Int32
 
@@ -15,22 +18,43 @@ public final class StateLock: @unchecked Sendable {
 
     /// Takes the lock, or fails at once saying who holds it.
     public init(stateDirectory: String) throws {
-        try AtomicFile.makeFolders(stateDirectory)
+        try AtomicFile.makeFolders(stateDirectory, mode: 0o700)
         let path = stateDirectory + "/lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileSystemError("open", path) }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw HeldError(message: "\(path) is a symbolic link; the lock must be a file of the reconciler's own, so it is refused") }
+            throw FileSystemError("open", path)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = FileSystemError("inspect", path)
+            close(fd)
+            throw error
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw HeldError(message: "\(path) is not a regular file; refusing it as the lock")
+        }
+        guard info.st_uid == geteuid() else {
+            close(fd)
+            throw HeldError(message: "\(path) belongs to uid \(info.st_uid)\(LockHolder.userName(info.st_uid).map { " (\($0))" } ?? ""), "
+                + "not to this reconciler's user (uid \(geteuid())); refusing a lock another user controls")
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let held = errno == EWOULDBLOCK
-            var buffer = [UInt8](repeating: 0, count: 64)
-            let n = pread(fd, &buffer, 63, 0)
+            let record = LockHolder.Record(bytes: LockHolder.readAll(fd))
             close(fd)
             guard held else { throw FileSystemError("lock", path) }
-            let pid = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingNewline : "?"
-            throw HeldError(message: "another reconciler (pid \(pid)) holds \(path); one reconciler runs per state directory")
+            let holder = LockHolder(recorded: record, actualPID: LockHolder.flockHolder(of: info))
+            throw HeldError(message: "another reconciler (\(holder.summary)) holds \(path)\(holder.user.map { " as user \($0)" } ?? ""); one reconciler runs per state directory")
         }
-        let pid = Array("\(getpid())\n".utf8)
+        fchmod(fd, 0o600)
+        let uid = geteuid()
+        let record = LockHolder.Record(pid: getpid(), uid: uid, user: LockHolder.userName(uid) ?? String(uid))
+        let bytes = record.json.canonicalBytes + [0x0A]
         ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        _ = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        fsync(fd)
         self.fd = fd
     }
 

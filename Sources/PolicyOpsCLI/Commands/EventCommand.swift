@@ -79,8 +79,16 @@ enum EventCommand: Command {
         guard stat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw EnvironmentError("\(root) is not a state directory: it is not an existing folder (the reconciler makes it: policyops reconcile --state \(stateDir))")
         }
+        // Whoever can write the inbox can shut machines down: it is the reconciler's user's alone.
+        let inbox = Inbox(stateDirectory: root)
+        let writable = AtomicFile.exists(inbox.folder) ? inbox.folder : root
+        guard access(writable, W_OK | X_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw EnvironmentError("cannot write the inbox of \(root): \(reason); the state directory is private to the reconciler's user (mode 0700), "
+                + "so run event emit as that user")
+        }
         if type != .webhook { event.subject = try upsSubject(subject, type: type, stateDirectory: root, context) }
-        let name = try Inbox(stateDirectory: root).put(event.json, id: id, milliseconds: now.milliseconds)
+        let name = try inbox.put(event.json, id: id, milliseconds: now.milliseconds)
         context.console.print("emitted \(type.rawValue) \(kind) as \(id) (inbox/\(name))")
         return .success
     }

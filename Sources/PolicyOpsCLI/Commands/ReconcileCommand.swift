@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Drivers
 import Git
 import PolicyRepository
@@ -83,6 +86,9 @@ enum ReconcileCommand: Command {
         let secrets = Secrets(environment: context.environment)
         let drivers = StandardDrivers(world: FileSimulatedWorld(stateDirectory: options.stateDirectory), clock: clock,
                                       simulatedWorkMilliseconds: options.simulatedWorkMilliseconds, secrets: secrets)
+        // Everything the reconciler creates is its user's alone (0700 folders, 0600 files),
+        // whatever umask it was started with (SPEC section 10).
+        umask(0o077)
         let reconciler: Reconciler
         do {
             reconciler = try Reconciler(options: options, log: log, signals: ProcessSignals.install(), clock: clock, drivers: drivers, secrets: secrets)

@@ -43,18 +43,14 @@ enum StatusCommand: Command {
         return .success
     }
 
-    /// Whether a reconciler holds the state directory's lock.
+    /// Whether a reconciler holds the state directory's lock, and which process: the one the
+    /// kernel lists as holding the `flock`, not merely the pid written in the lock file.
     static func running(_ root: String) -> String {
-        let fd = open(root + "/lock", O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return "not running" }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
-            return "not running"
+        do {
+            guard let holder = try LockHolder.inspect(stateDirectory: root) else { return "not running" }
+            return "running (\(holder.summary))" + (holder.user.map { " as user \($0)" } ?? "")
+        } catch {
+            return "unknown (\(error))"
         }
-        var buffer = [UInt8](repeating: 0, count: 32)
-        let n = pread(fd, &buffer, 31, 0)
-        let pid = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).filter(\.isNumber) : "?"
-        return "running (pid \(pid))"
     }
 }
