@@ -288,8 +288,19 @@ public actor Reconciler: RecordSink {
     func openNudge() throws {
         let path = options.stateDirectory + "/nudge"
         var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFIFO {
+            // Only a FIFO is read: a link is never followed (one to /dev/zero would answer
+            // every read for ever) and a file or link planted here is replaced.
+            log.warn("the nudge was not a FIFO; replaced by one", ["path": path, "was": Self.fileKind(info.st_mode)])
+            unlink(path)
+        }
         if lstat(path, &info) != 0 { mkfifo(path, 0o600) }
-        nudgeFD = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        nudgeFD = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        if nudgeFD >= 0, fstat(nudgeFD, &info) != 0 || (info.st_mode & S_IFMT) != S_IFIFO {
+            close(nudgeFD)
+            nudgeFD = -1
+            log.warn("the nudge is not a FIFO and is not read; pushes are seen at the next poll", ["path": path])
+        }
         guard let view = try? RepositoryView.open(options.repository, requireGit: true), let git = view.git else { return }
         let watchers = git.gitDirectory + "policyops/watchers"
         let me = options.stateDirectory.hasPrefix("/") ? options.stateDirectory : FileTreePath.absolute(options.stateDirectory)
@@ -297,6 +308,18 @@ public actor Reconciler: RecordSink {
         if !current.split(separator: "\n").contains(Substring(me)) {
             try? AtomicFile.makeFolders(git.gitDirectory + "policyops")
             try? AtomicFile.write(current + me + "\n", to: watchers)
+        }
+    }
+
+    /// What a file mode says the file is, for a log line.
+    static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFLNK: return "symbolic link"
+        case S_IFREG: return "regular file"
+        case S_IFDIR: return "folder"
+        case S_IFCHR, S_IFBLK: return "device"
+        case S_IFSOCK: return "socket"
+        default: return "other"
         }
     }
 

@@ -148,7 +148,7 @@ public actor Ledger {
 
     static func openSegment(folder: String, name: String) throws -> (Int32, Int) {
         let path = folder + "/" + name
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileSystemError("open", path) }
         var info = stat()
         fstat(fd, &info)
