@@ -26,8 +26,8 @@ extension StateDirectory {
     /// the paths of the objects written.
     public func rebuild(_ manifest: CommitManifest, commit: String) throws(FileSystemError) -> [String] {
         let repaired = try objects.repair(manifest.objects)
-        try AtomicFile.makeFolders("\(root)/commits")
-        try AtomicFile.write(manifest.fileBytes, to: manifestPath(commit: commit))
+        try AtomicFile.makeFolders("\(root)/commits", mode: 0o700)
+        try AtomicFile.write(manifest.fileBytes, to: manifestPath(commit: commit), mode: 0o600)
         return repaired
     }
 }

@@ -16,9 +16,17 @@ struct AppliedManifest {
     static func read(stateDirectory: String) throws -> AppliedManifest? {
         guard let bytes = try AtomicFile.read(stateDirectory + "/applied") else { return nil }
         let commit = String(String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace })
-        // Read without StateDirectory(root:), which would make the folders it opens.
-        guard let manifestBytes = try AtomicFile.read("\(stateDirectory)/commits/\(commit).json"), let manifest = JSON.parse(manifestBytes) else {
+        // Read without StateDirectory(root:), which would make the folders it opens; checked
+        // against its checksum as the reconciler checks it.
+        let path = "\(stateDirectory)/commits/\(commit).json"
+        guard let manifestBytes = try AtomicFile.read(path) else {
             throw EnvironmentError("the applied commit \(commit) has no manifest in \(stateDirectory)/commits")
+        }
+        let manifest: JSON
+        switch CommitManifest.unsealed(manifestBytes) {
+        case .success(let json): manifest = json
+        case .failure(let reason):
+            throw EnvironmentError("the manifest \(path) is damaged (\(reason)); the reconciler rebuilds it from git when it starts")
         }
         return AppliedManifest(
             commit: commit,

@@ -31,7 +31,7 @@ enum CompileCommand: Command {
             let invalid = statuses.filter { $0 == .invalid }.count
             for d in result.compilation.diagnostics where d.severity >= .warn { context.console.print(d.textLine) }
             context.console.print("\(result.compilation.hasBlocker ? "FAILED" : "compiled") \(id.short) \(result.commit.summary)")
-            context.console.print("  policies: \(compiled) compiled, \(disabled) disabled, \(invalid) invalid; \(counted(result.compilation.hosts.count, "host")), \(counted(result.compilation.upsDeclarations.count, "UPS", "UPSes"))")
+            context.console.print("  policies: \(compiled) compiled, \(disabled) disabled, \(invalid) invalid; \(Plural.count(result.compilation.hosts.count, "host")), \(Plural.count(result.compilation.upsDeclarations.count, "UPS", "UPSes"))")
             context.console.print("  manifest: \(state.manifestPath(commit: id.hex))")
             context.console.print("  objects:  \(result.manifest.objects.count) referenced, \(written) new")
         }

@@ -54,7 +54,7 @@ enum DiffCommand: Command {
             if n > 0 { parts.append("\(n) \(word)") }
         }
         parts.append("\(diff.unchanged) unchanged")
-        return counted(diff.entries.count + diff.unchanged, "policy", "policies") + ": " + parts.joined(separator: ", ")
+        return Plural.count(diff.entries.count + diff.unchanged, "policy", "policies") + ": " + parts.joined(separator: ", ")
     }
 
     // MARK: text
@@ -62,7 +62,7 @@ enum DiffCommand: Command {
     static func text(_ diff: PolicyDiff, range: String, prefix: String) -> String {
         var out = "policyops diff \(range)\(prefix.isEmpty ? "" : " (\(prefix))")\n"
         if !diff.protection.isEmpty {
-            out += "! port protection: \(counted(diff.protection.count, "warning")) (read these first)\n"
+            out += "! port protection: \(Plural.count(diff.protection.count, "warning")) (read these first)\n"
             for d in diff.protection { out += "!   warn \(d.code.rawValue) \(d.file):\(d.line):\(d.column): \(d.message)\n" }
         }
         for e in diff.entries {
@@ -100,7 +100,7 @@ enum DiffCommand: Command {
             out += "! blocker \(d.code.rawValue) \(d.file):\(d.line):\(d.column): \(d.message)\n"
         }
         out += summaryCounts(diff)
-        if !diff.blockersAfter.isEmpty { out += "; \(counted(diff.blockersAfter.count, "blocker")) after the change" }
+        if !diff.blockersAfter.isEmpty { out += "; \(Plural.count(diff.blockersAfter.count, "blocker")) after the change" }
         return out + "\n"
     }
 
@@ -158,12 +158,12 @@ enum DiffCommand: Command {
         var out = "### PolicyOps: \(summaryCounts(diff))\n\n"
         out += "Comparing \(code(baseRev)) → \(code(headRev)) (\(range)).\n\n"
         if !diff.protection.isEmpty {
-            out += "> ⚠️ **Port protection: \(counted(diff.protection.count, "warning"))**: this change removes or bypasses protected ports.\n"
+            out += "> ⚠️ **Port protection: \(Plural.count(diff.protection.count, "warning"))**: this change removes or bypasses protected ports.\n"
             for d in diff.protection { out += "> - `\(d.code.rawValue)` \(cell(d.file)):\(d.line):\(d.column): \(cell(d.message))\n" }
             out += "\n"
         }
         if !diff.blockersAfter.isEmpty {
-            out += "> **\(counted(diff.blockersAfter.count, "blocker")) after this change**: the push would be rejected. Run \(code("policyops validate --rev " + headRev)).\n"
+            out += "> **\(Plural.count(diff.blockersAfter.count, "blocker")) after this change**: the push would be rejected. Run \(code("policyops validate --rev " + headRev)).\n"
             for d in diff.blockersAfter.prefix(20) { out += "> - `\(d.code.rawValue)` \(cell(d.file)):\(d.line):\(d.column): \(cell(d.message))\n" }
             out += "\n"
         }
@@ -185,13 +185,13 @@ enum DiffCommand: Command {
                     if !others.isEmpty { what.append(others.map { code($0.pointer) }.joined(separator: ", ")) }
                     if let b = e.statusBefore, let a = e.statusAfter, a != b { what.append(cell("\(b.rawValue) → \(a.rawValue)")) }
                 }
-                if !e.blockers.isEmpty { what.append("**\(counted(e.blockers.count, "blocker"))**") }
+                if !e.blockers.isEmpty { what.append("**\(Plural.count(e.blockers.count, "blocker"))**") }
                 out += "| \(mark) | \(code(e.name ?? e.path))<br>\(cell(e.path)) | \(what.joined(separator: "; ")) |\n"
             }
             out += "\n"
         }
         for e in diff.entries where !e.fields.isEmpty || !e.blockers.isEmpty {
-            out += "<details><summary>\(Markdown.html(e.name ?? e.path)): \(counted(e.fields.count, "field"))\(e.blockers.isEmpty ? "" : ", \(counted(e.blockers.count, "blocker"))")</summary>\n\n"
+            out += "<details><summary>\(Markdown.html(e.name ?? e.path)): \(Plural.count(e.fields.count, "field"))\(e.blockers.isEmpty ? "" : ", \(Plural.count(e.blockers.count, "blocker"))")</summary>\n\n"
             if !e.fields.isEmpty {
                 out += "| field | before | after |\n|---|---|---|\n"
                 for f in e.fields {

@@ -74,13 +74,13 @@ enum HookCommand: Command {
         if outcome.checked.isEmpty { return .success }
         let refs = outcome.refs.map { $0.hasPrefix("refs/heads/") ? String($0.dropFirst(11)) : $0 }
         guard !outcome.rejected.isEmpty else {
-            say("policyops: \(counted(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) checked: no blockers")
+            say("policyops: \(Plural.count(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) checked: no blockers")
             return .success
         }
-        say("policyops: push rejected: \(outcome.rejected.count) of \(counted(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) \(outcome.rejected.count == 1 ? "has" : "have") blockers")
+        say("policyops: push rejected: \(outcome.rejected.count) of \(Plural.count(outcome.checked.count, "commit")) on \(refs.joined(separator: ", ")) \(outcome.rejected.count == 1 ? "has" : "have") blockers")
         for (commit, blockers) in outcome.rejected {
             say("")
-            say("\(commit.id.short) \"\(commit.summary.terminalSafe)\": \(counted(blockers.count, "blocker"))")
+            say("\(commit.id.short) \"\(commit.summary.terminalSafe)\": \(Plural.count(blockers.count, "blocker"))")
             for d in blockers.prefix(50) {
                 let place = d.pointer.isEmpty ? "" : " at \(d.pointer)"
                 say("  \(view.prefix)\(d.file):\(d.line):\(d.column): \(d.code.rawValue)\(place): \(d.message)".terminalSafe)
@@ -170,11 +170,11 @@ enum HookCommand: Command {
         }
         try? cache.flush()
         if !unrecognised.isEmpty {
-            context.console.print("policyops: commit refused: \(counted(unrecognised.count, "file")) handed to the hook \(unrecognised.count == 1 ? "is" : "are") not part of a policy repository; give --path DIR, or leave them out of the hook's files")
+            context.console.print("policyops: commit refused: \(Plural.count(unrecognised.count, "file")) handed to the hook \(unrecognised.count == 1 ? "is" : "are") not part of a policy repository; give --path DIR, or leave them out of the hook's files")
             return .blockers
         }
         if blockers > 0 {
-            context.console.print("policyops: commit refused: what is staged has \(counted(blockers, "blocker")); fix, git add, and commit again")
+            context.console.print("policyops: commit refused: what is staged has \(Plural.count(blockers, "blocker")); fix, git add, and commit again")
             return .blockers
         }
         return .success

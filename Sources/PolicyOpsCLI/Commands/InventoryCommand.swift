@@ -123,7 +123,7 @@ enum InventoryCommand: Command {
             context.console.print(JSON.object(["query": .string(query), "targets": .array(found), "count": .integer(Int64(hits))]).pretty(), terminator: "")
             return .success
         }
-        context.console.print("\(counted(hits, "target")) found")
+        context.console.print("\(Plural.count(hits, "target")) found")
         return .success
     }
 }

@@ -26,7 +26,7 @@ enum LedgerCommand: Command {
         if arguments.flag("verify") {
             do {
                 let count = try Ledger.verify(stateDirectory: root)
-                context.console.error("ledger verified: \(counted(Int(count), "record")), every checksum and link holds")
+                context.console.error("ledger verified: \(Plural.count(Int(count), "record")), every checksum and link holds")
             } catch {
                 context.console.error("ledger damaged: \(error)")
                 return .blockers
@@ -68,7 +68,7 @@ enum LedgerCommand: Command {
             if let stop = j["details"]?["stop_on_match"], let left = stop["not_evaluated"]?.arrayValue {
                 let count = stop["not_evaluated_count"]?.integerValue.map(Int.init) ?? left.count
                 let names = left.compactMap { $0["name"]?.stringValue }.joined(separator: ", ") + (count > left.count ? ", ..." : "")
-                context.console.print(("        stop_on_match: \(counted(count, "shortlisted policy", "shortlisted policies")) not evaluated: " + names).terminalSafe)
+                context.console.print(("        stop_on_match: \(Plural.count(count, "shortlisted policy", "shortlisted policies")) not evaluated: " + names).terminalSafe)
             }
             for r in j["results"]?.arrayValue ?? [] {
                 let outcome = r["outcome"]?.stringValue ?? ""

@@ -41,7 +41,7 @@ enum PlanCommand: Command {
     }
 
     static func text(_ plans: [PolicyPlan], summary: String) -> String {
-        var out = "plan of \(summary): \(counted(plans.count, "enabled policy", "enabled policies"))\n"
+        var out = "plan of \(summary): \(Plural.count(plans.count, "enabled policy", "enabled policies"))\n"
         for p in plans {
             out += "\n\(p.name)  (\(p.path))  \(p.severity.rawValue)\n"
             for f in p.findings { out += "  \(f.code.severity.rawValue) \(f.code.rawValue): \(f.message)\n" }

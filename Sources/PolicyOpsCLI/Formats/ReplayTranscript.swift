@@ -34,13 +34,13 @@ enum ReplayTranscript {
 
     static func text(_ report: ReplayReport, summary: String, trace: String) -> String {
         let names = report.policyNames
-        var out = "simulate \(summary) with \(trace): \(counted(report.events, "event", "events")), \(report.start.iso8601) → \(report.until.iso8601)\n"
+        var out = "simulate \(summary) with \(trace): \(Plural.count(report.events, "event", "events")), \(report.start.iso8601) → \(report.until.iso8601)\n"
         out += "on simulated twins of the hosts; nothing real was touched\n"
         for host in report.unknownHosts {
             out += "warning: nothing says what \(host) had (no \"hosts\" entry in the trace, no --state): its policies find no targets\n"
         }
         let dryRuns = report.records.filter { $0.kind == .dryRun }
-        out += "\napplied: \(counted(dryRuns.count, "policy", "policies")) dry-run, \(report.disabledAtApply.count) disabled by a failed dry-run\n"
+        out += "\napplied: \(Plural.count(dryRuns.count, "policy", "policies")) dry-run, \(report.disabledAtApply.count) disabled by a failed dry-run\n"
         for r in report.disabledAtApply { out += "  DISABLED \(r.message)\n" }
         for r in report.records {
             switch r.kind {
@@ -71,8 +71,8 @@ enum ReplayTranscript {
         let decisions = report.records.filter { $0.kind == .decision }
         let acted = decisions.filter { $0.details["jobs"]?.arrayValue?.isEmpty == false }.count
         let verdict = report.severity >= .error ? "ERRORS" : report.severity == .warn ? "WARNINGS" : "OK"
-        out += "\n\(verdict): \(counted(decisions.count, "decision", "decisions")) (\(acted) acted), "
-            + "\(counted(report.count(.execution), "execution", "executions")) (\(report.failedExecutions) failed)\n"
+        out += "\n\(verdict): \(Plural.count(decisions.count, "decision", "decisions")) (\(acted) acted), "
+            + "\(Plural.count(report.count(.execution), "execution", "executions")) (\(report.failedExecutions) failed)\n"
         return out
     }
 
@@ -80,7 +80,7 @@ enum ReplayTranscript {
         let cell = Markdown.text, code = Markdown.code
         let names = report.policyNames
         var out = "### PolicyOps simulation of \(cell(summary))\n\n"
-        out += "Replayed \(code(trace)): \(counted(report.events, "event", "events")) from \(report.start.iso8601) to \(report.until.iso8601), on simulated twins of the hosts.\n\n"
+        out += "Replayed \(code(trace)): \(Plural.count(report.events, "event", "events")) from \(report.start.iso8601) to \(report.until.iso8601), on simulated twins of the hosts.\n\n"
         for host in report.unknownHosts { out += "> **warning:** nothing says what \(code(host)) had; its policies find no targets.\n\n" }
         for r in report.disabledAtApply { out += "> **disabled:** \(cell(r.message))\n\n" }
         out += "| time | event | policy | what happened |\n|---|---|---|---|\n"
@@ -121,12 +121,12 @@ enum ReplayTranscript {
 
     static func verdict(_ r: ReplayReport) -> String {
         let v = r.severity >= .error ? "ERRORS" : r.severity == .warn ? "WARNINGS" : "OK"
-        return "\(v): \(counted(r.count(.execution), "execution", "executions")) (\(r.failedExecutions) failed)"
+        return "\(v): \(Plural.count(r.count(.execution), "execution", "executions")) (\(r.failedExecutions) failed)"
     }
 
     static func text(_ c: ReplayComparison, headings: (head: String, base: String), trace: String) -> String {
         let hosts = hostNames(c)
-        var out = "simulate \(headings.head) against \(headings.base) with \(trace): \(counted(c.head.events, "event", "events")), "
+        var out = "simulate \(headings.head) against \(headings.base) with \(trace): \(Plural.count(c.head.events, "event", "events")), "
             + "\(c.head.start.iso8601) → \(c.head.until.iso8601)\n"
         out += "both on simulated twins of the hosts from the same starting state; nothing real was touched\n"
         for host in Set(c.head.unknownHosts + c.base.unknownHosts).sorted() {
@@ -161,7 +161,7 @@ enum ReplayTranscript {
         let cell = Markdown.text, code = Markdown.code
         let hosts = hostNames(c)
         var out = "### PolicyOps simulation of \(cell(headings.head)) against \(cell(headings.base))\n\n"
-        out += "Replayed \(code(trace)): \(counted(c.head.events, "event", "events")) from \(c.head.start.iso8601) to \(c.head.until.iso8601), "
+        out += "Replayed \(code(trace)): \(Plural.count(c.head.events, "event", "events")) from \(c.head.start.iso8601) to \(c.head.until.iso8601), "
             + "on simulated twins of the hosts, both commits from the same starting state.\n\n"
         for host in Set(c.head.unknownHosts + c.base.unknownHosts).sorted() {
             out += "> **warning:** nothing says what \(code(host)) had; its policies find no targets.\n\n"

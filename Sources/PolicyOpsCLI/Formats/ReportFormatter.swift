@@ -27,8 +27,8 @@ enum ReportFormatter {
     static func summary(_ report: ValidationReport) -> String {
         var out = ""
         let findings = [(Severity.blocker, "blocker"), (.error, "error"), (.warn, "warning"), (.info, "note")]
-            .compactMap { s, word in report.count(s) > 0 ? counted(report.count(s), word) : nil }
-        let scope = "\(counted(report.policyFileCount, "policy file")), \(counted(report.hostCount, "host")), \(counted(report.upsCount, "UPS", "UPSes"))"
+            .compactMap { s, word in report.count(s) > 0 ? Plural.count(report.count(s), word) : nil }
+        let scope = "\(Plural.count(report.policyFileCount, "policy file")), \(Plural.count(report.hostCount, "host")), \(Plural.count(report.upsCount, "UPS", "UPSes"))"
         if report.ok {
             out += "OK: \(scope) valid" + (findings.isEmpty ? "" : " (\(findings.joined(separator: ", ")))") + "\n"
         } else {

@@ -38,7 +38,3 @@ extension Diagnostic {
     }
 }
 
-/// Plural words for summaries.
-func counted(_ n: Int, _ one: String, _ many: String? = nil) -> String {
-    "\(n) " + (n == 1 ? one : many ?? one + "s")
-}
