@@ -51,10 +51,12 @@ public struct AOSSDriver: Driver {
         guard case .aoss(let url, let version, let username, let password, _, let tls) = host.connection else {
             throw SecretError(message: "host \(host.name) is not an aoss host")
         }
-        let base = try secrets.resolve(url)
+        let holder = SecretHolder.host(host.id)
+        let base = try secrets.resolve(url, for: holder, field: "url")
         return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/rest/" + version, hostID: host.id,
-                   username: try secrets.resolve(username), password: try secrets.resolve(password),
-                   client: HTTPClient(verification: try secrets.verification(tls)), tls: tls,
+                   username: try secrets.resolve(username, for: holder, field: "username"),
+                   password: try secrets.resolve(password, for: holder, field: "password"),
+                   client: HTTPClient(verification: try secrets.verification(tls, for: holder)), tls: tls,
                    protected: ProtectedPorts(host))
     }
 
@@ -120,7 +122,7 @@ public struct AOSSDriver: Driver {
     public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
         let api: API
         do { api = try self.api(host) } catch {
-            return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: .authDenied)
+            return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: error.code)
         }
         let timeout = full ? timing.requestSeconds : Double(host.refreshSLASeconds(default: capabilities.first?.dryRunRefreshSLASeconds ?? 5))
         let poe: JSON
@@ -169,7 +171,7 @@ public struct AOSSDriver: Driver {
         let api: API
         do { api = try self.api(host) } catch {
             checks.append(.init(check: "secrets resolve", ok: false, details: error.message))
-            return .failure(.authDenied, error.message, checks: checks)
+            return .failure(error.code, error.message, checks: checks)
         }
         checks.append(api.tls.precondition(for: api.base))
         let protected = targets.filter { api.protected.contains($0) }

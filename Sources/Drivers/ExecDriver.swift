@@ -37,7 +37,7 @@ public struct ExecDriver: Driver {
         var resolved: [String: String] = [:]
         var secretValues: [String] = []
         for (name, value) in env {
-            let text = try secrets.resolve(value)
+            let text = try secrets.resolve(value, for: .host(host.id), field: "env.\(name)")
             resolved[name] = text
             if case .reference = value { secretValues.append(text) }
         }
@@ -68,7 +68,7 @@ public struct ExecDriver: Driver {
         let settings: Settings
         do { settings = try self.settings(host) } catch {
             checks.append(.init(check: "environment resolves", ok: false, details: error.message))
-            return .failure(.driverFailure, error.message, checks: checks)
+            return .failure(error.code, error.message, checks: checks)
         }
         checks.append(.init(check: "environment resolves", ok: true, details: settings.environment.keys.sorted().joined(separator: ", ")))
         if let dir = settings.workingDirectory {

@@ -5,11 +5,22 @@ import Secrets
 
 extension Secrets {
     /// How a host's `tls` settings verify its server.
-    func verification(_ tls: TLSSettings) throws(SecretError) -> TLSVerification {
+    func verification(_ tls: TLSSettings, for holder: SecretHolder) throws(SecretError) -> TLSVerification {
         if tls.insecure { return .insecure }
         if let pin = tls.fingerprintSHA256 { return .pinned(sha256: pin) }
-        if let ca = tls.caFile { return .authorities(file: try resolve(ca)) }
+        if let ca = tls.caFile { return .authorities(file: try resolve(ca, for: holder, field: "tls.ca_file")) }
         return .system
+    }
+}
+
+extension SecretError {
+    /// The diagnostic code of a secret a driver could not have: not granted (or unusable
+    /// where it was asked for) is PO5013; granted but missing is an authentication failure.
+    var code: DiagnosticCode {
+        switch kind {
+        case .notGranted, .unusable: return .secretNotGranted
+        case .unavailable: return .authDenied
+        }
     }
 }
 

@@ -49,11 +49,13 @@ public struct ProxmoxDriver: Driver {
         guard case .proxmox(let url, let node, let tokenID, let tokenSecret, let tls) = host.connection else {
             throw SecretError(message: "host \(host.name) is not a proxmox host")
         }
-        let base = try secrets.resolve(url)
-        let token = try secrets.resolve(tokenSecret)
-        return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api2/json", node: try secrets.resolve(node),
-                   authorization: Secret("PVEAPIToken=\(try secrets.resolve(tokenID))=\(token.reveal())"),
-                   client: HTTPClient(verification: try secrets.verification(tls)), tls: tls)
+        let holder = SecretHolder.host(host.id)
+        let base = try secrets.resolve(url, for: holder, field: "url")
+        let token = try Secrets.headerSafe(try secrets.resolve(tokenSecret, for: holder, field: "token_secret").reveal(), field: "token_secret")
+        let id = try Secrets.headerSafe(try secrets.resolve(tokenID, for: holder, field: "token_id"), field: "token_id")
+        return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api2/json", node: try secrets.resolve(node, for: holder, field: "node"),
+                   authorization: Secret("PVEAPIToken=\(id)=\(token)"),
+                   client: HTTPClient(verification: try secrets.verification(tls, for: holder)), tls: tls)
     }
 
     /// Why a call failed, with the code the engine records.
@@ -103,7 +105,7 @@ public struct ProxmoxDriver: Driver {
     public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
         let api: API
         do { api = try self.api(host) } catch {
-            return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: .authDenied)
+            return HostInventory(hostID: host.id, targets: [], refreshedAt: nil, stale: true, reachable: false, problem: error.message, problemCode: error.code)
         }
         let sla = Double(host.refreshSLASeconds(default: capabilities.first?.dryRunRefreshSLASeconds ?? 5))
         let timeout = full ? timing.requestSeconds : sla
@@ -175,7 +177,7 @@ public struct ProxmoxDriver: Driver {
         let api: API
         do { api = try self.api(host) } catch {
             checks.append(.init(check: "secrets resolve", ok: false, details: error.message))
-            return .failure(.authDenied, error.message, checks: checks)
+            return .failure(error.code, error.message, checks: checks)
         }
         checks.append(api.tls.precondition(for: api.base))
         // The token's privileges, once for all targets: every path it has, walked up from each guest.

@@ -34,16 +34,20 @@ public struct WebhookDriver: Driver {
 
     func endpoint(_ host: HostDeclaration) throws(SecretError) -> Endpoint {
         guard case .webhook(let url, let hmac, let headers, let tls) = host.connection else { throw SecretError(message: "host \(host.name) is not a webhook host") }
+        let holder = SecretHolder.host(host.id)
         var resolved: [(name: String, value: String)] = []
-        for name in headers.keys.sorted() { resolved.append((name, try secrets.resolve(headers[name]!))) }
+        for name in headers.keys.sorted() {
+            let field = "headers.\(name)"
+            resolved.append((name, try Secrets.headerSafe(try secrets.resolve(headers[name]!, for: holder, field: field), field: field)))
+        }
         let shown: String
         switch url {
         case .literal(let text): shown = text
-        case .reference(.env(let name)): shown = "<url from environment variable \(name)>"
-        case .reference(.file(let path)): shown = "<url from \(path)>"
+        case .reference(let reference): shown = "<url from \(reference.shown)>"
         }
-        return Endpoint(url: try secrets.resolve(url), shownURL: shown, headers: resolved, signingKey: try hmac.map { ref throws(SecretError) in try secrets.resolve(ref) },
-                        verification: try secrets.verification(tls), tls: tls)
+        return Endpoint(url: try secrets.resolve(url, for: holder, field: "url"), shownURL: shown, headers: resolved,
+                        signingKey: try hmac.map { ref throws(SecretError) in try secrets.resolve(ref, for: holder, field: "hmac_secret") },
+                        verification: try secrets.verification(tls, for: holder), tls: tls)
     }
 
     public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
@@ -64,7 +68,7 @@ public struct WebhookDriver: Driver {
     public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
         let endpoint: Endpoint
         do { endpoint = try self.endpoint(host) } catch {
-            return .failure(.driverFailure, error.message, checks: [.init(check: "secrets resolve", ok: false, details: error.message)])
+            return .failure(error.code, error.message, checks: [.init(check: "secrets resolve", ok: false, details: error.message)])
         }
         let checks: [DryRunResult.Precondition] = [
             .init(check: "secrets resolve", ok: true),

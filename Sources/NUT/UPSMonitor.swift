@@ -101,8 +101,13 @@ public final class UPSMonitor: Sendable {
             var password: Secret?
             var username: String?
             do {
-                username = try d.username.map { v throws(SecretError) in try monitor.secrets.resolve(v) }
-                password = try d.password.map { r throws(SecretError) in try monitor.secrets.resolve(r) }
+                // upsd's protocol is lines: a value with a line break would send a second command.
+                username = try d.username.map { v throws(SecretError) in
+                    try Secrets.headerSafe(try monitor.secrets.resolve(v, for: .ups(d.id), field: "username"), field: "username")
+                }
+                password = try d.password.map { r throws(SecretError) in
+                    Secret(try Secrets.headerSafe(try monitor.secrets.resolve(r, for: .ups(d.id), field: "password").reveal(), field: "password"))
+                }
             } catch {
                 problem("cannot log in to upsd for \(d.id): \(error.message)")
                 return

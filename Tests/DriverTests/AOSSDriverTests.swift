@@ -29,7 +29,7 @@ import Secrets
 
     static func host(_ url: String, ca: String) -> HostDeclaration {
         HostDeclaration(path: "hosts/sw.json", id: "1e7a9c3f-4d8b-4a2e-9f6c-5b3d7e1a8c93", name: "sw-core-1", driver: .aoss,
-                        connection: .aoss(url: .literal(url), apiVersion: "v7", username: .literal("policyops"), password: .env("SW_PASSWORD"),
+                        connection: .aoss(url: .literal(url), apiVersion: "v7", username: .literal("policyops"), password: .named("sw-password"),
                                           protectedPorts: ["1/23-1/24"], tls: TLSSettings(caFile: .literal(ca), fingerprintSHA256: nil, insecure: false)),
                         labels: [:])
     }
@@ -37,7 +37,7 @@ import Secrets
     static func driver(_ password: String = "sw-pass-4471") -> AOSSDriver {
         var timing = AOSSDriver.Timing()
         timing.cycleOffSeconds = 0.2
-        return AOSSDriver(secrets: Secrets(environment: ["SW_PASSWORD": password]), clock: ManualClock(), timing: timing)
+        return AOSSDriver(secrets: Grants.secrets([.init(name: "sw-password", value: password, host: "1e7a9c3f-4d8b-4a2e-9f6c-5b3d7e1a8c93", field: "password")]), clock: ManualClock(), timing: timing)
     }
 
     static func set(_ state: String) -> PlannedAction {

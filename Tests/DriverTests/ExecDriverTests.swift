@@ -21,11 +21,12 @@ import Secrets
 
     static let local = InventoryTarget(id: "host:local", type: .host, nativeID: "local", name: "local", state: "ready")
 
-    let driver = ExecDriver(secrets: Secrets(environment: ["RUNNER_TOKEN": "tok-3f9a8b7c6d"]), clock: ManualClock())
+    let driver = ExecDriver(secrets: Grants.secrets([.init(name: "runner-token", value: "tok-3f9a8b7c6d", host: "6c5d4e3f-2a1b-4c9d-8e7f-6a5b4c3d2e1f", field: "env.TOKEN")]),
+                            clock: ManualClock())
 
     @Test func runsAnArgvInTheWorkingFolderWithACleanEnvironment() async throws {
         let dir = TemporaryDirectory()
-        let host = Self.host(dir: dir.path, env: ["GREETING": .literal("hello world"), "TOKEN": .reference(.env("RUNNER_TOKEN"))])
+        let host = Self.host(dir: dir.path, env: ["GREETING": .literal("hello world"), "TOKEN": .reference(.named("runner-token"))])
         // A shell word in an argument stays one argument: nothing is run through a shell.
         let out = await driver.execute(host, action: Self.action(["/bin/sh", "-c", "pwd; env | sort; echo $TOKEN", "ignored;rm -rf /"]), targets: [Self.local])
         #expect(out.map(\.outcome) == ["succeeded"])
@@ -81,9 +82,18 @@ import Secrets
         let noFolder = await driver.dryRun(Self.host(dir: "/no/such/folder"), action: Self.action(["true"]), targets: [Self.local],
                                            inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
         #expect(!noFolder.ok && noFolder.reason?.contains("/no/such/folder") == true)
-        let unset = await ExecDriver(secrets: Secrets(environment: [:]), clock: ManualClock())
+        // Granted, but the variable it comes from is not set.
+        var grants = Grants.secrets([.init(name: "missing-var", value: "x", host: "6c5d4e3f-2a1b-4c9d-8e7f-6a5b4c3d2e1f", field: "env.T")]).configuration
+        grants.secrets["missing-var"]?.source = .env("MISSING_VAR")
+        let unset = await ExecDriver(secrets: Secrets(environment: [:], configuration: grants), clock: ManualClock())
+            .dryRun(Self.host(env: ["T": .reference(.named("missing-var"))]), action: Self.action(["true"]), targets: [Self.local],
+                    inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
+        #expect(!unset.ok && unset.reason == #"{"secret":"missing-var"}: the environment variable MISSING_VAR is not set"#)
+        #expect(unset.code == .authDenied)
+        // Not granted at all: refused before any value is read.
+        let ungranted = await ExecDriver(secrets: Secrets(environment: ["MISSING_VAR": "v"]), clock: ManualClock())
             .dryRun(Self.host(env: ["T": .reference(.env("MISSING_VAR"))]), action: Self.action(["true"]), targets: [Self.local],
                     inventory: HostInventory(hostID: "h", targets: [], refreshedAt: nil))
-        #expect(!unset.ok && unset.reason == "the secret's environment variable MISSING_VAR is not set")
+        #expect(!ungranted.ok && ungranted.code == .secretNotGranted && ungranted.reason?.contains("is not listed for this host") == true)
     }
 }

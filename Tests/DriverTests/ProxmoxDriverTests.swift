@@ -36,7 +36,7 @@ import Secrets
 
     static func host(_ url: String, pin: [UInt8], node: String = "pve-1", token: String = "policyops@pve!ci") -> HostDeclaration {
         HostDeclaration(path: "hosts/pve-1.json", id: "8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62", name: "pve-1", driver: .proxmox,
-                        connection: .proxmox(url: .literal(url), node: .literal(node), tokenID: .literal(token), tokenSecret: .env("PVE_TOKEN"),
+                        connection: .proxmox(url: .literal(url), node: .literal(node), tokenID: .literal(token), tokenSecret: .named("pve-token"),
                                              tls: TLSSettings(caFile: nil, fingerprintSHA256: pin, insecure: false)), labels: [:])
     }
 
@@ -45,7 +45,7 @@ import Secrets
         timing.taskPollSeconds = 0.05
         timing.lockBackoffSeconds = 0.05
         timing.taskSeconds = 10
-        return ProxmoxDriver(secrets: Secrets(environment: ["PVE_TOKEN": secret]), clock: ManualClock(), timing: timing)
+        return ProxmoxDriver(secrets: Grants.secrets([.init(name: "pve-token", value: secret, host: "8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62", field: "token_secret")]), clock: ManualClock(), timing: timing)
     }
 
     static func action(_ verb: String, grace: Int64 = 1, force: Bool = false) -> PlannedAction {

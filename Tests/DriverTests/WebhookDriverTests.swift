@@ -86,7 +86,7 @@ import Secrets
         #expect(ports.count == 3 && ports[1] != ports[0], "the closed connection is replaced: \(ports)")
     }
 
-    static func host(url: String, pin: [UInt8]?, hmac: SecretReference? = .env("HOOK_HMAC"), headers: [String: ConnectionValue] = [:]) -> HostDeclaration {
+    static func host(url: String, pin: [UInt8]?, hmac: SecretReference? = .named("hook-hmac"), headers: [String: ConnectionValue] = [:]) -> HostDeclaration {
         HostDeclaration(path: "hosts/hook.json", id: "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", name: "hook-1", driver: .webhook,
                         connection: .webhook(url: .literal(url), hmacSecret: hmac, headers: headers,
                                              tls: TLSSettings(caFile: nil, fingerprintSHA256: pin, insecure: false)), labels: [:])
@@ -101,9 +101,11 @@ import Secrets
     @Test func postsASignedBodyAndReportsFailures() async throws {
         let cert = try TestCertificate(in: dir)
         let receiver = try Simulator("webhook_receiver.py", [], tls: cert)
-        let secrets = Secrets(environment: ["HOOK_HMAC": "k3y-material-9931", "HOOK_AUTH": "Bearer abc-123-token"])
+        let hook = "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+        let secrets = Grants.secrets([.init(name: "hook-hmac", value: "k3y-material-9931", host: hook, field: "hmac_secret"),
+                                      .init(name: "hook-auth", value: "Bearer abc-123-token", host: hook, field: "headers.Authorization")])
         let driver = WebhookDriver(secrets: secrets, clock: ManualClock())
-        let host = Self.host(url: receiver.url + "/hooks", pin: cert.sha256, headers: ["Authorization": .reference(.env("HOOK_AUTH")), "X-Team": .literal("power")])
+        let host = Self.host(url: receiver.url + "/hooks", pin: cert.sha256, headers: ["Authorization": .reference(.named("hook-auth")), "X-Team": .literal("power")])
         let dry = await driver.dryRun(host, action: Self.action(), targets: [Self.endpoint], inventory: HostInventory(hostID: host.id, targets: [], refreshedAt: nil))
         #expect(dry.ok && dry.preview == ["POST \(receiver.url)/hooks/power (39 bytes of JSON, signed) for endpoint:chat-ops"])
         #expect(try receiver.requests().isEmpty)
@@ -133,12 +135,12 @@ import Secrets
 
     @Test func aURLFromASecretIsNeverShown() async throws {
         let receiver = try Simulator("webhook_receiver.py", [])
-        let secrets = Secrets(environment: ["CHAT_URL": receiver.url + "/services/T000/B000/XXXXSECRETXXXX"])
+        let secrets = Grants.secrets([.init(name: "chat-url", value: receiver.url + "/services/T000/B000/XXXXSECRETXXXX", host: "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", field: "url")])
         let driver = WebhookDriver(secrets: secrets, clock: ManualClock())
         var host = Self.host(url: "", pin: nil, hmac: nil)
-        host.connection = .webhook(url: .reference(.env("CHAT_URL")), hmacSecret: nil, headers: [:], tls: .standard)
+        host.connection = .webhook(url: .reference(.named("chat-url")), hmacSecret: nil, headers: [:], tls: .standard)
         let dry = await driver.dryRun(host, action: Self.action(path: ""), targets: [Self.endpoint], inventory: HostInventory(hostID: host.id, targets: [], refreshedAt: nil))
-        #expect(dry.preview.allSatisfy { !$0.contains("XXXXSECRETXXXX") } && dry.summary.contains("<url from environment variable CHAT_URL>"))
+        #expect(dry.preview.allSatisfy { !$0.contains("XXXXSECRETXXXX") } && dry.summary.contains(#"<url from {"secret":"chat-url"}>"#))
         let done = await driver.execute(host, action: Self.action(path: ""), targets: [Self.endpoint])
         #expect(done.first?.outcome == "succeeded")
         #expect(try receiver.requests().first?["path"] as? String == "/services/T000/B000/XXXXSECRETXXXX")

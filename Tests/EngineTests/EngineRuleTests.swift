@@ -170,16 +170,17 @@ import Drivers
         #expect(await h.send(.upsState, ["state": "on_battery"]).outcomes().contains("scheduled"))
     }
 
-    /// Credentials refused by a host, and a secret that does not resolve (the pve host's
-    /// token is in an environment variable that is not set): both are auth errors.
+    /// Credentials refused by a host (an auth error), and a secret the operator did not
+    /// grant (the pve host's token names an environment variable no configuration lists):
+    /// both are errors, the second PO5013.
     @Test func authDeniedAndUnresolvedSecretsAreErrors() async {
         let h = await Harness(World.set(["s": World.policy("shut"),
                                          "p": World.policy("pve-shut", host: World.pve, action: #"{"capability_id": "proxmox.vm", "verb": "shutdown"}"#)]))
         await h.injectFaults(await h.host(World.rack)) { $0.authDenied = true }
         let decisions = await h.send(.upsState, ["state": "on_battery"]).decisions
-        #expect(decisions.map { $0.details["code"]?.stringValue ?? "" }.sorted() == ["PO5005", "PO5005"])
+        #expect(decisions.map { $0.details["code"]?.stringValue ?? "" }.sorted() == ["PO5005", "PO5013"])
         #expect(decisions.allSatisfy { $0.severity == .error })
-        #expect(decisions.contains { $0.message.contains("environment variable X") }, "\(decisions.map(\.message))")
+        #expect(decisions.contains { $0.message.contains(#"{"env":"X"} in "token_secret" is not listed for this host"#) }, "\(decisions.map(\.message))")
     }
 
     @Test func conditionsReadTheUPSTheHostAndTheTargets() async {

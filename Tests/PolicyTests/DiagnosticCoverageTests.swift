@@ -38,6 +38,7 @@ import Testing
         for h in hostVariants { seen.formUnion(HostDeclarationReader.read(path: "hosts/h.json", bytes: Array(h.utf8)).1.map(\.code)) }
         seen.formUnion(UPSDeclaration.read(path: "ups/u.json", bytes: Array(#"{"id": "a b", "nut": {"host": "h", "ups": "u"}}"#.utf8)).1.map(\.code))
         seen.formUnion(RepositorySettings.read(bytes: Array(#"{"policies": ["/abs"]}"#.utf8)).1.map(\.code))
+        seen.formUnion(OperatorConfiguration.read(bytes: Array(#"{"exec": {"user": "root"}}"#.utf8), path: "/etc/policyops/config.json").1.map(\.code))
         let ups = #"{"id": "ups-main", "nut": {"host": "h", "ups": "u"}}"#
         let dupID = Fixtures.simHost.replacingAll("sim-1", with: "sim-2")
         let dupName = Fixtures.simHost.replacingAll(Fixtures.simID, with: "11111111-2222-4333-8444-555555555555")

@@ -99,6 +99,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case invalidSettings = "PO4003"
     case notRegularFile = "PO4004"
     case ignoredFile = "PO4005"
+    case invalidConfiguration = "PO4006"
     case protectionWeakened = "PO4099"
 
     // Run time: dry-run, preflight and execution
@@ -114,17 +115,22 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
     case suppressedIdempotent = "PO5010"
     case targetNotFound = "PO5011"
     case notImplemented = "PO5012"
+    case secretNotGranted = "PO5013"
+    case destinationRefused = "PO5014"
+    case programNotAllowed = "PO5015"
+    case credentialsWithheld = "PO5016"
 
     /// The severity a diagnostic with this code has unless the finding says otherwise.
     public var severity: Severity {
         switch self {
         case .byteOrderMark, .repeatedTrigger, .repeatedTarget, .insecureTLS,
              .duplicatePolicyName, .ignoredFile, .emptySelection, .staleInventory, .partialRefresh,
-             .targetNotFound, .protectionWeakened:
+             .targetNotFound, .protectionWeakened, .credentialsWithheld:
             return .warn
         case .alreadyInState, .suppressedWindow, .suppressedIdempotent:
             return .info
-        case .hostUnreachable, .authDenied, .capabilityMissing, .driverFailure, .notImplemented:
+        case .hostUnreachable, .authDenied, .capabilityMissing, .driverFailure, .notImplemented,
+             .secretNotGranted, .destinationRefused, .programNotAllowed:
             return .error
         default:
             return .blocker
@@ -210,6 +216,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .invalidSettings: return "Invalid repository settings"
         case .notRegularFile: return "Policy path is not a regular file"
         case .ignoredFile: return "File ignored: not a .json file"
+        case .invalidConfiguration: return "Invalid operator configuration"
         case .protectionWeakened: return "Change removes or bypasses port protection"
         case .emptySelection: return "Selector resolves to no targets"
         case .staleInventory: return "Inventory is stale"
@@ -223,6 +230,10 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable, Codable {
         case .suppressedIdempotent: return "Suppressed: same action within the idempotency window"
         case .targetNotFound: return "Target not in the host's inventory"
         case .notImplemented: return "Not implemented"
+        case .secretNotGranted: return "Secret not granted to this host and field"
+        case .destinationRefused: return "Network destination refused by the operator's configuration"
+        case .programNotAllowed: return "Program or user not allowed for exec"
+        case .credentialsWithheld: return "Credentials withheld: host changed from the base revision"
         }
     }
 }

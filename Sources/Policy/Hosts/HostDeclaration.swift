@@ -1,13 +1,18 @@
 /// Where a secret lives at run time: never in git, only a reference to it.
 public enum SecretReference: Sendable, Hashable {
-    /// An environment variable of the reconciler's process.
+    /// A secret the operator's configuration names and grants (`{"secret": NAME}`).
+    case named(String)
+    /// An environment variable of the reconciler's process (valid only where the
+    /// operator's configuration lists it for the host and field).
     case env(String)
-    /// A file on the reconciler's machine (its content, without a trailing newline).
+    /// A file on the reconciler's machine, its content without a trailing newline (valid
+    /// only where the operator's configuration lists it for the host and field).
     case file(String)
 
-    /// `{"env": NAME}` or `{"file": PATH}`.
+    /// `{"secret": NAME}`, `{"env": NAME}` or `{"file": PATH}`.
     public var json: JSON {
         switch self {
+        case .named(let name): return .object(["secret": .string(name)])
         case .env(let name): return .object(["env": .string(name)])
         case .file(let path): return .object(["file": .string(path)])
         }

@@ -139,7 +139,7 @@ public struct HostDeclarationReader {
             && b[1] != UInt8(ascii: ".")
     }
 
-    /// A connection value: a string, or `{"env"}` / `{"file"}`.
+    /// A connection value: a string, or a reference (`{"secret"}`, or the older `{"env"}` / `{"file"}`).
     func readValue(_ c: ObjectFields, _ key: String, required: Bool) -> ConnectionValue? {
         guard let v = c.value(key, required: required) else { return nil }
         switch v.kind {
@@ -152,7 +152,7 @@ public struct HostDeclarationReader {
         case .object:
             return readReference(v, pointer: c.pointer.appending(key), key: key).map(ConnectionValue.reference)
         default:
-            c.wrongType(key, v, expected: "a string or {\"env\": NAME} or {\"file\": PATH}")
+            c.wrongType(key, v, expected: "a string or {\"secret\": NAME}")
             return nil
         }
     }
@@ -163,42 +163,53 @@ public struct HostDeclarationReader {
         switch v.kind {
         case .string:
             checker.report(.inlineSecret, v, c.pointer.appending(key),
-                           "\"\(key)\" is a secret written into the repository; secrets never live in git: write {\"env\": \"NAME\"} or {\"file\": \"/path\"} and provide it on the reconciler's machine (and rotate the exposed value)")
+                           "\"\(key)\" is a secret written into the repository; secrets never live in git: write {\"secret\": \"NAME\"}, grant NAME to this host and field in the operator's configuration (and rotate the exposed value)")
             return nil
         case .object:
             return readReference(v, pointer: c.pointer.appending(key), key: key)
         default:
-            c.wrongType(key, v, expected: "{\"env\": NAME} or {\"file\": PATH}")
+            c.wrongType(key, v, expected: "{\"secret\": NAME}")
             return nil
         }
     }
 
     func readReference(_ v: JSONValue, pointer: JSONPointer, key: String) -> SecretReference? {
         guard let r = checker.fields(v, at: pointer, what: "\"\(key)\"") else { return nil }
-        r.rejectUnknown(allowed: ["env", "file"], what: "a reference (write {\"env\": NAME} or {\"file\": PATH})")
-        let env = r.string("env"), file = r.string("file")
-        switch (env, file) {
-        case (let name?, nil):
+        let sources = ["secret", "env", "file"]
+        r.rejectUnknown(allowed: sources, what: "a reference (write {\"secret\": NAME}, granted in the operator's configuration)")
+        let given = sources.filter { r.has($0) }
+        guard given.count == 1 else {
+            if given.count > 1 {
+                checker.report(.invalidValue, v, pointer, "a reference names one source: \(given.map { "\"\($0)\"" }.joined(separator: " or ")), not more")
+            } else if !r.members.contains(where: { !sources.contains($0.key) }) {
+                checker.report(.missingField, v, pointer, "a reference needs \"secret\": NAME (or the older \"env\" or \"file\")")
+            }
+            return nil
+        }
+        switch given[0] {
+        case "secret":
+            guard let name = r.string("secret") else { return nil }
+            guard OperatorConfiguration.validSecretName(name) else {
+                checker.report(.invalidValue, r.member("secret")!.value, pointer.appending("secret"),
+                               "\"\(name.terminalSafe)\" is not a secret name; names are 1–64 letters, digits, '.', '_' and '-'")
+                return nil
+            }
+            return .named(name)
+        case "env":
+            guard let name = r.string("env") else { return nil }
             guard Self.validEnvironmentName(name) else {
                 checker.report(.invalidValue, r.member("env")!.value, pointer.appending("env"),
                                "\"\(name)\" is not an environment variable name; names are letters, digits and '_', not starting with a digit")
                 return nil
             }
             return .env(name)
-        case (nil, let path?):
+        default:
+            guard let path = r.string("file") else { return nil }
             guard path.hasPrefix("/"), !path.utf8.contains(0) else {
                 checker.report(.invalidValue, r.member("file")!.value, pointer.appending("file"), "\"file\" must be an absolute path, found \"\(path)\"")
                 return nil
             }
             return .file(path)
-        case (.some, .some):
-            checker.report(.invalidValue, v, pointer, "a reference names one source: either \"env\" or \"file\", not both")
-            return nil
-        case (nil, nil):
-            if !r.members.contains(where: { $0.key != "env" && $0.key != "file" }) {
-                checker.report(.missingField, v, pointer, "a reference needs \"env\" or \"file\"")
-            }
-            return nil
         }
     }
 

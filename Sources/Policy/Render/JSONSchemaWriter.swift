@@ -8,7 +8,7 @@
 public enum JSONSchemaWriter {
     /// Which schema.
     public enum Kind: String, Sendable, CaseIterable {
-        case policy, host, ups, settings
+        case policy, host, ups, settings, config
     }
 
     /// The schema of one kind of file.
@@ -18,12 +18,15 @@ public enum JSONSchemaWriter {
         case .host: return host()
         case .ups: return ups()
         case .settings: return settings()
+        case .config: return configuration()
         }
     }
 
     static let draft = JSON.string("https://json-schema.org/draft/2020-12/schema")
     static let durationPattern = "^(?=[0-9])([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$"
     static let uuidPattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    /// A secret's name in the operator's configuration.
+    static let secretNamePattern = "^[A-Za-z0-9._-]{1,64}$"
     static let namePattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
     /// Host names: as other names, at most 63 characters (a DNS label).
     static let hostNamePattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
@@ -320,6 +323,7 @@ public enum JSONSchemaWriter {
 
     static func reference() -> JSON {
         .object(["oneOf": .array([
+            closedObject(required: ["secret"], ["secret": .object(["type": .string("string"), "pattern": .string(secretNamePattern)])]),
             closedObject(required: ["env"], ["env": .object(["type": .string("string"), "pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")])]),
             closedObject(required: ["file"], ["file": .object(["type": .string("string"), "pattern": .string("^/")])]),
         ])])
@@ -375,7 +379,7 @@ public enum JSONSchemaWriter {
             "$schema": draft,
             "$id": .string("https://policyops.dev/schemas/host-v1.schema.json"),
             "title": .string("PolicyOps host declaration"),
-            "description": .string("One host per file under hosts/. Secrets are only ever {\"env\": NAME} or {\"file\": PATH}."),
+            "description": .string("One host per file under hosts/. Secrets are only ever named, {\"secret\": NAME}, and granted in the operator's configuration (the older {\"env\": NAME} and {\"file\": PATH} only where it lists them)."),
             "type": .string("object"),
             "required": strings(["id", "name", "driver", "connection"]),
             "properties": .object([
@@ -451,6 +455,49 @@ public enum JSONSchemaWriter {
                     "refs": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string("^refs/(?![\\s\\S]*\\.\\.)")])]),
                     "path": .object(["type": .string("string"), "pattern": .string(segmentsPattern("[^/]+")),
                                      "description": .string("The policy repository's folder inside the git repository, relative, without . or .. segments, such as ops.")]),
+                ]),
+            ]),
+            "additionalProperties": .bool(false),
+        ])
+    }
+
+    /// The operator's configuration (`/etc/policyops/config.json`).
+    static func configuration() -> JSON {
+        let absolute: JSON = .object(["type": .string("string"), "pattern": .string("^/(?![\\s\\S]*(?:^|/)\\.\\.?(?:/|$))[^\\u0000]*[^/\\u0000]$")])
+        let field: JSON = .object(["type": .string("string"), "pattern": .string("^[A-Za-z0-9_]+(?:\\.[A-Za-z0-9_-]{1,128})?$")])
+        let secret = closedObject(required: ["fields"], [
+            "env": .object(["type": .string("string"), "pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")]),
+            "file": .object(["type": .string("string"), "pattern": .string("^/[^\\u0000]*$")]),
+            "hosts": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string(uuidPattern)])]),
+            "ups": .object(["type": .string("array"), "items": .object(["type": .string("string"), "pattern": .string(namePattern)])]),
+            "fields": .object(["type": .string("array"), "minItems": .integer(1), "items": field]),
+        ], extra: [.init("oneOf", .array([.object(["required": strings(["env"])]), .object(["required": strings(["file"])])])),
+                    .init("anyOf", .array([.object(["required": strings(["hosts"])]), .object(["required": strings(["ups"])])]))])
+        return .object([
+            "$schema": draft,
+            "$id": .string("https://policyops.dev/schemas/config-v1.schema.json"),
+            "title": .string("PolicyOps operator configuration"),
+            "description": .string("What the policy repository may ask for, granted by the operator outside it: secrets by name, exec programs, network destinations, the hook's refs."),
+            "type": .string("object"),
+            "properties": .object([
+                "$schema": .object(["type": .string("string")]),
+                "secrets": .object(["type": .string("object"), "propertyNames": .object(["pattern": .string(secretNamePattern)]),
+                                    "additionalProperties": secret]),
+                "exec": closedObject([
+                    "allow": .object(["type": .string("array"), "items": absolute,
+                                      "description": .string("Programs exec may run, by absolute path; argv[0] must be one of them.")]),
+                    "user": .object(["type": .string("string"), "pattern": .string("^(?!root$)(?!0$)[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$"),
+                                     "description": .string("The user programs run as; never root.")]),
+                ]),
+                "network": closedObject([
+                    "allow": .object(["type": .string("array"), "items": .object(["type": .string("string"), "minLength": .integer(1)]),
+                                      "description": .string("Address ranges (10.0.0.0/8, fd00::/8, 192.168.1.20) and host names (pve-1.lab.example, *.lab.example) drivers may reach.")]),
+                    "allow_loopback": .object(["type": .string("boolean"), "default": .bool(false)]),
+                ]),
+                "hook": closedObject([
+                    "refs": .object(["type": .string("array"), "minItems": .integer(1),
+                                     "items": .object(["type": .string("string"), "pattern": .string("^refs/(?![\\s\\S]*\\.\\.)[^\\u0000-\\u0020\\u007f\"'\\\\,]+$")])]),
+                    "run_tests": .object(["type": .string("boolean"), "default": .bool(false)]),
                 ]),
             ]),
             "additionalProperties": .bool(false),

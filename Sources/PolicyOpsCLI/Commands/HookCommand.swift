@@ -19,12 +19,13 @@ enum HookCommand: Command {
             .value("git-dir", "DIR", "install: the git directory (a bare repository, or a working tree's .git)."),
             .value("kind", "KIND", "install: which hook (default: pre-receive).", choices: HookScript.allCases.map(\.rawValue)),
             .flag("force", "install: replace a hook that is not PolicyOps', keeping it as HOOK.before-policyops."),
-            .value("refs", "PATTERN[,PATTERN...]", "pre-receive (and install of it): the refs this server guards (default: refs/heads/*); policyops.json may narrow them, never widen."),
+            .value("refs", "PATTERN[,PATTERN...]", "pre-receive (and install of it): the refs this server guards (default: the operator's configuration hook.refs, else refs/heads/*); policyops.json may narrow them, never widen."),
+            OperatorOptions.config,
         ],
         discussion: """
         pre-receive reads git's "<old> <new> <ref>" lines and checks every commit the push brings to a guarded ref, \
-        oldest first. The server names the guarded refs (--refs, recorded in the installed hook; refs/heads/* without \
-        it); the hook.refs of policyops.json, read from the commit HEAD names before the push, may narrow them, and a \
+        oldest first. The server names the guarded refs (--refs, recorded in the installed hook; else hook.refs of the \
+        operator's configuration, --config, also recorded; refs/heads/* without either); the hook.refs of policyops.json, read from the commit HEAD names before the push, may narrow them, and a \
         pattern of it the server's set does not cover is ignored with a warning. Any blocker rejects the whole push (exit 1). Deletions are allowed. Analyses are cached by blob id under \
         the git directory (policyops/analysis-cache).
         pre-commit checks what is staged (the index), not the working tree. Without --path it finds the policy \
@@ -63,7 +64,11 @@ enum HookCommand: Command {
         }
         let updates = try PreReceiveCheck.parse(readStandardInput())
         let cache = cacheFile(git)
-        let server = try serverRefs(arguments)
+        let configuration = try OperatorOptions.load(arguments, context)
+        let server = try serverRefs(arguments, configuration)
+        if configuration.hook.runTests {
+            say("policyops: warning: the operator's configuration sets hook.run_tests, but running the repository's tests in the hook is not implemented yet; only blockers are checked")
+        }
         let (asked, path) = PreReceiveCheck.hookSettings(git, cache: cache, path: arguments.value("path"))
         let guarded = GuardedRefs(server: server, defaultBranch: git.headBranch, repository: asked)
         for pattern in guarded.ignored {
@@ -92,9 +97,9 @@ enum HookCommand: Command {
         return .blockers
     }
 
-    /// The refs the server guards: `--refs`, else every branch.
-    static func serverRefs(_ arguments: ParsedArguments) throws -> [String] {
-        guard let option = arguments.value("refs") else { return GuardedRefs.serverDefault }
+    /// The refs the server guards: `--refs`, else the operator's `hook.refs`, else every branch.
+    static func serverRefs(_ arguments: ParsedArguments, _ configuration: OperatorConfiguration = .strictest) throws -> [String] {
+        guard let option = arguments.value("refs") else { return configuration.hook.refs ?? GuardedRefs.serverDefault }
         guard let refs = GuardedRefs.parse(option) else {
             throw UsageError(message: "Invalid value '\(option)' for '--refs <PATTERN[,PATTERN...]>': give ref patterns such as refs/heads/main or refs/heads/release/*, separated by commas (no spaces, quotes or ..)", command: spec)
         }
@@ -228,7 +233,9 @@ enum HookCommand: Command {
         }
         let refs = arguments.value("refs") == nil ? nil : try serverRefs(arguments)
         let binary = executablePath()
-        let script = kind.render(binary: binary, path: arguments.value("path"), gitlab: arguments.flag("gitlab"), refs: refs)
+        let config = arguments.value("config").map(context.absolute)
+        if config != nil { _ = try OperatorOptions.load(arguments, context) }
+        let script = kind.render(binary: binary, path: arguments.value("path"), gitlab: arguments.flag("gitlab"), refs: refs, config: config)
         try AtomicFile.makeFolders(gitDir + "/hooks")
         let target = gitDir + "/hooks/" + kind.rawValue
         if let existing = try AtomicFile.read(target) {

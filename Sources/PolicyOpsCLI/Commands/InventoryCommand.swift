@@ -15,7 +15,7 @@ enum InventoryCommand: Command {
         arguments: [ArgumentSpec(name: "search QUERY", help: "Search ids, names and labels of targets and of their hosts (words, or the selector query language).", optional: true, repeatable: true)],
         options: [RepositoryOptions.repo, RepositoryOptions.rev, .value("state", "DIR", "The state directory (required)."),
                   .value("host", "ID", "The host (its id or name)."), .flag("refresh", "Refresh through the driver first (full discovery)."),
-                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"])],
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json"]), OperatorOptions.config],
         discussion: "--refresh reads the hosts of the working tree, or of the commit at --rev (a bare repository has no working tree: HEAD).")
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
@@ -40,7 +40,8 @@ enum InventoryCommand: Command {
                 throw EnvironmentError("no host \(hostArg) is declared in \(view.folder ?? ".")\(arguments.value("rev").map { " at \($0)" } ?? (bare ? " at HEAD" : ""))")
             }
             let clock = SystemClock()
-            let engine = Engine(drivers: StandardDrivers(world: FileSimulatedWorld(stateDirectory: root), clock: clock, secrets: Secrets(environment: context.environment)), clock: clock)
+            let secrets = Secrets(environment: context.environment, configuration: try OperatorOptions.load(arguments, context))
+            let engine = Engine(drivers: StandardDrivers(world: FileSimulatedWorld(stateDirectory: root), clock: clock, secrets: secrets), clock: clock)
             let set = PolicySet(commit: "", policies: [], hosts: compilation.hosts, ups: [], timeZone: "UTC")
             let fresh = blocking {
                 await engine.apply(set)

@@ -13,7 +13,7 @@ enum PlanCommand: Command {
         overview: "Dry-run every enabled policy of a commit against the hosts' live state; change nothing.",
         options: [RepositoryOptions.repo, .value("rev", "REV", "The commit to plan (default: HEAD)."),
                   .value("state", "DIR", "A reconciler's state directory: simulated hosts' live state comes from it (default: their declarations)."),
-                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json", "markdown"])],
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json", "markdown"]), OperatorOptions.config],
         discussion: "Exit status: 0 no errors (warnings allowed), 1 the commit has blockers, 2 usage or environment error, 3 a dry-run found errors.")
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
@@ -21,7 +21,8 @@ enum PlanCommand: Command {
         let set = commit.set, id = commit.id
         let clock = SystemClock()
         let world: any SimulatedWorld = arguments.value("state").map { FileSimulatedWorld(stateDirectory: context.absolute($0)) } ?? MemorySimulatedWorld()
-        let engine = Engine(drivers: StandardDrivers(world: world, clock: clock, secrets: Secrets(environment: context.environment)), clock: clock)
+        let secrets = Secrets(environment: context.environment, configuration: try OperatorOptions.load(arguments, context))
+        let engine = Engine(drivers: StandardDrivers(world: world, clock: clock, secrets: secrets), clock: clock)
         let plans = blocking {
             await engine.apply(set)
             return await engine.plan(set.policies)

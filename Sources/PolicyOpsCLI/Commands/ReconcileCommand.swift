@@ -26,12 +26,14 @@ enum ReconcileCommand: Command {
             .value("time-scale", "N", "Run the clock N times faster than real time, for drills and demos (timers of minutes take seconds); the state directory becomes a drill's, refused for real runs."),
             .flag("no-nut", "Do not watch the declared UPSes through their upsd servers (drills that play the UPS with event emit)."),
             .value("ups-deadtime", "DURATION", "How long a UPS on battery may give no data before it is comm_lost (default: 15s; NUT's DEADTIME)."),
+            OperatorOptions.config,
         ],
         discussion: """
         A post-receive hook (policyops hook install --kind post-receive) or SIGHUP wakes it at once; SIGTERM finishes the \
         executions that run, writes the state and exits. One reconciler per state directory. The UPSes declared under ups/ \
-        are polled through upsd (Network UPS Tools) and their changes become events. Secrets ({"env": ...}, {"file": ...}) \
-        are read when a driver needs them.
+        are polled through upsd (Network UPS Tools) and their changes become events. Secrets ({"secret": NAME}) are read \
+        when a driver needs them, as the operator's configuration (--config) grants them; it also names the programs exec \
+        may run and the network destinations drivers may reach. Without one, nothing is granted.
         Exit status: 0 stopped cleanly, 1 stopped because the ledger could not be written, 2 could not start.
         """)
 
@@ -83,7 +85,8 @@ enum ReconcileCommand: Command {
             console.error(line)
             console.flush()
         }
-        let secrets = Secrets(environment: context.environment)
+        let configuration = try OperatorOptions.load(arguments, context)
+        let secrets = Secrets(environment: context.environment, configuration: configuration)
         let drivers = StandardDrivers(world: FileSimulatedWorld(stateDirectory: options.stateDirectory), clock: clock,
                                       simulatedWorkMilliseconds: options.simulatedWorkMilliseconds, secrets: secrets)
         // Everything the reconciler creates is its user's alone (0700 folders, 0600 files),

@@ -11,7 +11,8 @@ enum ValidateCommand: Command {
         arguments: [ArgumentSpec(name: "PATH", help: "Only report on these files or folders (the whole repository is still compiled).", optional: true, repeatable: true)],
         options: [RepositoryOptions.repo, RepositoryOptions.rev,
                   .value("base", "REV", "Also review the change from REV (default with --rev: its first parent): protected ports it removes or newly selects warn (PO4099)."),
-                  .value("format", "FORMAT", "Output format (default: text).", choices: ReportFormat.allCases.map(\.rawValue))],
+                  .value("format", "FORMAT", "Output format (default: text).", choices: ReportFormat.allCases.map(\.rawValue)),
+                  .value("config", "FILE", "Also check this operator's configuration (what it grants; see policyops schema --kind config).")],
         discussion: "Exit status: 0 valid (warnings allowed), 1 blockers found, 2 usage or environment error.")
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
@@ -39,6 +40,10 @@ enum ValidateCommand: Command {
         let filter = try RepositoryOptions.relativePaths(arguments.positionals, in: view, context, spec: spec)
         var report = try makeReport(compilation, snapshot: snapshot, filter: filter, source: arguments.value("rev") ?? "the working tree")
         report.pathPrefix = view.prefix
+        if let config = arguments.value("config").map(context.absolute), let (_, found) = try OperatorOptions.read(config, required: true) {
+            report.diagnostics += found
+            report.checkedFiles.append(config)
+        }
         context.console.print(ReportFormatter.render(report, as: format), terminator: "")
         return report.ok ? .success : .blockers
     }

@@ -14,7 +14,7 @@ enum GitHubAnnotations {
             case .info: command = "notice"
             }
             let properties = [
-                "file=" + escapeProperty(report.pathPrefix + d.file),
+                "file=" + escapeProperty(report.shownPath(d.file)),
                 "line=\(d.line)", "col=\(d.column)",
                 "title=" + escapeProperty("\(d.code.rawValue) \(d.code.title)"),
             ].joined(separator: ",")

@@ -14,7 +14,7 @@ enum JUnitReport {
         out += "  <testsuite name=\"policyops validate\" tests=\"\(files.count)\" failures=\"\(failing.count)\" errors=\"0\" skipped=\"0\">\n"
         for file in files {
             let diagnostics = byFile[file] ?? []
-            let name = escape(report.pathPrefix + file)
+            let name = escape(report.shownPath(file))
             let classname = escape(report.pathPrefix + (file.split(separator: "/").first.map(String.init) ?? file))
             let failures = diagnostics.filter { $0.severity >= .error }
             let notes = diagnostics.filter { $0.severity < .error }

@@ -49,7 +49,7 @@ enum SARIFLog {
         }
         let results: [JSON] = report.diagnostics.map { d in
             var location: [JSON.Member] = [.init("physicalLocation", .object([
-                "artifactLocation": .object(["uri": .string(uri(report.pathPrefix + d.file)), "uriBaseId": .string("%SRCROOT%")]),
+                "artifactLocation": .object(["uri": .string(uri(report.shownPath(d.file))), "uriBaseId": .string("%SRCROOT%")]),
                 "region": .object(["startLine": .integer(Int64(d.line)), "startColumn": .integer(Int64(d.column))]),
             ]))]
             if !d.pointer.isEmpty {

@@ -25,6 +25,10 @@ struct ValidationReport {
     /// CI formats name files from the repository's root, as CI systems see them.
     var pathPrefix: String = ""
 
+    /// A file's path as CI systems see it: under `pathPrefix`, unless it is absolute (the
+    /// operator's configuration is not in the repository).
+    func shownPath(_ file: String) -> String { file.hasPrefix("/") ? file : pathPrefix + file }
+
     var ok: Bool { !diagnostics.hasBlocker }
 
     func count(_ severity: Severity) -> Int { diagnostics.filter { $0.severity == severity }.count }

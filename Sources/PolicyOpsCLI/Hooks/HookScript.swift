@@ -41,11 +41,12 @@ enum HookScript: String, CaseIterable {
 
     /// The script for a binary at `binary`, with the policy folder `path` (if any), the
     /// GitLab prefix when asked, and the refs the server guards (pre-receive; `--refs`).
-    func render(binary: String, path: String?, gitlab: Bool = false, refs: [String]? = nil) -> String {
+    func render(binary: String, path: String?, gitlab: Bool = false, refs: [String]? = nil, config: String? = nil) -> String {
         var options: [String] = []
         if let path { options.append("--path " + HookScript.shellQuote(path)) }
         if gitlab && self == .preReceive { options.append("--gitlab") }
         if let refs, self == .preReceive { options.append("--refs " + HookScript.shellQuote(refs.joined(separator: ","))) }
+        if let config, self == .preReceive { options.append("--config " + HookScript.shellQuote(config)) }
         let args = options.joined(separator: " ")
         return template.replacingOccurrences(of: "'@POLICYOPS@'", with: HookScript.shellQuote(binary))
             .replacingOccurrences(of: " @ARGS@", with: args.isEmpty ? "" : " " + args)

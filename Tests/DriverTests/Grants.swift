@@ -1,0 +1,31 @@
+import Foundation
+import Policy
+import Secrets
+
+/// Secrets as an operator grants them in tests: each name comes from the environment
+/// variable of the same name upper-cased (`pve-token` from `PVE_TOKEN`), for one host and field.
+enum Grants {
+    struct Entry {
+        var name: String
+        var value: String
+        var host: String
+        var field: String
+    }
+
+    static func secrets(_ entries: [Entry]) -> Secrets {
+        var environment: [String: String] = [:]
+        var grants: [String: OperatorConfiguration.SecretGrant] = [:]
+        for e in entries {
+            let variable = e.name.uppercased().replacingOccurrences(of: "-", with: "_")
+            environment[variable] = e.value
+            var grant = grants[e.name] ?? .init(source: .env(variable), hosts: [], fields: [])
+            grant.hosts.insert(e.host)
+            grant.fields.insert(e.field)
+            grants[e.name] = grant
+        }
+        var configuration = OperatorConfiguration.strictest
+        configuration.secrets = grants
+        configuration.path = "/etc/policyops/config.json"
+        return Secrets(environment: environment, configuration: configuration)
+    }
+}
