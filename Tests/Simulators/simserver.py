@@ -9,13 +9,16 @@ holds only what they do alike:
                     --verbose, every method routed to self.dispatch(), a chunked-aware body reader
     Server          ThreadingHTTPServer taking the handler class, the simulator object (as
                     server.app), an ssl.SSLContext or None, verbose, and idle_timeout (seconds a
-                    connection may sit idle, or take over its TLS handshake; None: for ever)
+                    connection may sit idle, or take over its TLS handshake; None: for ever);
+                    an IPv6 bind address (`--bind ::`) listens on IPv6 and IPv4 at once, so one
+                    listener answers 127.0.0.1, ::1 and ::ffff:127.0.0.1 alike
     add_listen_arguments, add_verbose_argument, parse_args, ssl_context
                     --port/--bind/--cert/--key/--verbose, and the TLS context from them
     serve           exit on SIGTERM/SIGINT, print `PORT <n>`, serve, close; returns 0
 """
 
 import signal
+import socket
 import ssl
 import sys
 import threading
@@ -89,7 +92,15 @@ class Server(ThreadingHTTPServer):
         self.idle_timeout = idle_timeout
         self.ssl_context = ssl_context
         self.verbose = verbose
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, handler_class)
+
+    def server_bind(self):
+        if self.address_family == socket.AF_INET6:
+            # Dual stack: IPv4 clients arrive as ::ffff:a.b.c.d on the same socket.
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
 
     def get_request(self):
         sock, addr = super().get_request()

@@ -42,7 +42,7 @@ class WebhookReceiverTest(unittest.TestCase):
         assert rc == 0, "SIGTERM should exit 0, got %r" % rc
 
     def setUp(self):
-        self.control("POST", "/_sim/config", {"status": 200, "delay_ms": 0})
+        self.control("POST", "/_sim/config", {"status": 200, "delay_ms": 0, "reason": None, "body": None, "content_type": None, "location": None})
         self.control("POST", "/_sim/reset-requests")
 
     def call(self, method, path, data=None, headers=None, timeout=5):
@@ -171,6 +171,23 @@ class WebhookReceiverTest(unittest.TestCase):
             self.assertEqual(self.control("POST", "/_sim/config", body)[0], 400, body)
         self.assertEqual(self.control("GET", "/_sim/config"), (200, {"status": 200, "delay_ms": 0}))
 
+    def test_configured_reason_body_and_location(self):
+        config = {"status": 302, "reason": "Found it", "body": "<html>moved</html>", "content_type": "text/html", "location": "http://127.0.0.2:1/x"}
+        self.assertEqual(self.control("POST", "/_sim/config", config), (200, dict(config, delay_ms=0)))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=5)
+        try:
+            conn.request("POST", "/r", body=b"{}")
+            resp = conn.getresponse()
+            self.assertEqual((resp.status, resp.reason, resp.read()), (302, "Found it", b"<html>moved</html>"))
+            self.assertEqual((resp.getheader("Location"), resp.getheader("Content-Type")), ("http://127.0.0.2:1/x", "text/html"))
+        finally:
+            conn.close()
+        self.control("POST", "/_sim/config", {"status": 200, "reason": None, "body": None, "content_type": None, "location": None})
+        status, hdrs, payload = self.call("POST", "/r", b"{}")
+        self.assertEqual((status, json.loads(payload)["ok"]), (200, True))
+        for body in ({"reason": 1}, {"location": "a\r\nX-Injected: 1"}):
+            self.assertEqual(self.control("POST", "/_sim/config", body)[0], 400, body)
+
     def test_control_not_recorded_and_reset(self):
         self.call("POST", "/one", b"1")
         self.control("GET", "/_sim/config")
@@ -191,6 +208,15 @@ class WebhookReceiverProcessTest(unittest.TestCase):
         finally:
             rc = sim.stop(signal.SIGINT)
         self.assertEqual(rc, 0)
+
+    def test_an_ipv6_bind_answers_both_families(self):
+        sim = SimProcess(SCRIPT, ["--bind", "::"])
+        try:
+            for host in ("127.0.0.1", "[::1]", "[::ffff:127.0.0.1]"):
+                status, _, _ = call("http://%s:%d" % (host, sim.port), None, "POST", "/p", b"{}")
+                self.assertEqual(status, 200, host)
+        finally:
+            self.assertEqual(sim.stop(), 0)
 
     def test_idle_timeout_closes_or_keeps_an_idle_connection(self):
         def exchange(conn, i):

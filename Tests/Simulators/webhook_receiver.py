@@ -9,7 +9,10 @@ Prints exactly one line `PORT <n>` on stdout once listening, then serves (HTTPS 
 
 Every request on any path outside /_sim/ and with any method is recorded, then (after the
 configured delay) answered with the configured status and a small JSON body
-{"ok": <2xx?>, "status": <status>, "seq": <n>} (no body for HEAD, 204 and 304).
+{"ok": <2xx?>, "status": <status>, "seq": <n>} (no body for HEAD, 204 and 304). A test of
+what a client keeps of an answer sets its own: "reason" (the status line's reason phrase),
+"body" and "content_type" (the body sent instead, text), "location" (a Location header, for
+a redirect the client must not follow); null puts the default back.
 
 A connection left idle for --idle-timeout seconds (30, as the other simulators; 0: never) is
 closed by the server, as real servers close idle keep-alive connections. A test about the
@@ -23,8 +26,8 @@ Control API (never recorded, never delayed):
 
     GET  /_sim/requests        JSON array of the recorded requests
     POST /_sim/reset-requests  forget them (numbering restarts at 1)
-    GET  /_sim/config          {"status": ..., "delay_ms": ...}
-    POST /_sim/config          {"status": 503, "delay_ms": 0} (either key), answers the new config
+    GET  /_sim/config          {"status": ..., "delay_ms": ...} and the text keys that are set
+    POST /_sim/config          {"status": 503, "delay_ms": 0, ...} (any of the keys), answers the new config
 
 The HTTP server plumbing (threads, TLS, the command line's common options, the PORT line and
 the exit on signals) is simserver.py's.
@@ -42,6 +45,7 @@ from urllib.parse import urlsplit
 import simserver
 
 NO_BODY_STATUSES = (204, 304)
+TEXT_KEYS = ("reason", "body", "content_type", "location")
 
 
 class Receiver:
@@ -49,32 +53,44 @@ class Receiver:
         self.lock = threading.Lock()
         self.status = status
         self.delay_ms = delay_ms
+        self.text = dict.fromkeys(TEXT_KEYS)
         self.requests = []
         self.seq = 0
 
     def config(self):
         with self.lock:
-            return {"status": self.status, "delay_ms": self.delay_ms}
+            config = {"status": self.status, "delay_ms": self.delay_ms}
+            config.update((k, v) for k, v in self.text.items() if v is not None)
+            return config
 
     def set_config(self, patch):
         status = patch.get("status", self.status)
         delay_ms = patch.get("delay_ms", self.delay_ms)
-        unknown = set(patch) - {"status", "delay_ms"}
+        unknown = set(patch) - {"status", "delay_ms"} - set(TEXT_KEYS)
         if unknown:
             raise ValueError("unknown config keys: %s" % ", ".join(sorted(unknown)))
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
             raise ValueError("status must be an integer 100-599")
         if isinstance(delay_ms, bool) or not isinstance(delay_ms, (int, float)) or delay_ms < 0:
             raise ValueError("delay_ms must be a number >= 0")
+        for key in TEXT_KEYS:
+            value = patch.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ValueError("%s must be a string or null" % key)
+            if key in ("reason", "content_type", "location") and value is not None and any(c in value for c in "\r\n"):
+                raise ValueError("%s must be one line" % key)
         with self.lock:
             self.status, self.delay_ms = status, delay_ms
+            for key in TEXT_KEYS:
+                if key in patch:
+                    self.text[key] = patch[key]
 
     def record(self, entry):
         with self.lock:
             self.seq += 1
             entry["seq"] = self.seq
             self.requests.append(entry)
-            return self.seq, self.status, self.delay_ms
+            return self.seq, self.status, self.delay_ms, dict(self.text)
 
     def log(self):
         with self.lock:
@@ -92,13 +108,19 @@ class Handler(simserver.Handler):
     server_version = "webhook-receiver"
     log_name = "webhook-receiver"
 
-    def send_json(self, status, obj):
-        self.send_response(status)
+    def send_json(self, status, obj, text=None):
+        text = text or {}
+        self.send_response(status, text.get("reason"))
+        if text.get("location") is not None:
+            self.send_header("Location", text["location"])
         if status in NO_BODY_STATUSES:
             self.end_headers()
             return
-        data = json.dumps(obj).encode("utf-8")
-        self.send_header("Content-Type", "application/json")
+        if text.get("body") is not None:
+            data = text["body"].encode("utf-8")
+        else:
+            data = json.dumps(obj).encode("utf-8")
+        self.send_header("Content-Type", text.get("content_type") or "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
@@ -128,10 +150,10 @@ class Handler(simserver.Handler):
         for k, v in self.headers.items():
             key = k.lower()
             entry["header_map"][key] = entry["header_map"][key] + ", " + v if key in entry["header_map"] else v
-        seq, status, delay_ms = recv.record(entry)
+        seq, status, delay_ms, text = recv.record(entry)
         if delay_ms > 0:
             time.sleep(delay_ms / 1000.0)
-        self.send_json(status, {"ok": 200 <= status < 300, "status": status, "seq": seq})
+        self.send_json(status, {"ok": 200 <= status < 300, "status": status, "seq": seq}, text)
 
     def control(self, recv, path, raw):
         route = (self.command, path)
