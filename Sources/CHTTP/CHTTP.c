@@ -3,9 +3,14 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/evp.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -98,6 +103,93 @@ static CURLcode on_ssl_context(CURL *curl, void *context, void *arg) {
     return CURLE_OK;
 }
 
+/* Any address as 16 bytes, IPv4 mapped into ::ffff:0:0/96; 0 for another family. */
+static int mapped_address(const struct sockaddr *address, unsigned char out[16]) {
+    if (address->sa_family == AF_INET) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xFF;
+        memcpy(out + 12, &((const struct sockaddr_in *)address)->sin_addr, 4);
+        return 1;
+    }
+    if (address->sa_family == AF_INET6) {
+        memcpy(out, &((const struct sockaddr_in6 *)address)->sin6_addr, 16);
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct destination {
+    const policyops_http_request *request;
+    policyops_http_response *response;
+    char host[256];
+} destination;
+
+static void refuse(destination *d, const char *why) {
+    if (d->response->refused++ == 0) {
+        strncpy(d->response->refusal, why, sizeof d->response->refusal - 1);
+    }
+}
+
+/* Every socket libcurl opens for a connection comes from here, after its resolution and
+   for each address it tries (both families, every retry): one the check refuses is never
+   made, so nothing is connected and nothing is sent. */
+static curl_socket_t on_open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *address) {
+    destination *d = user;
+    unsigned char bytes[16];
+    char why[512] = {0};
+    if (purpose != CURLSOCKTYPE_IPCXN || !mapped_address(&address->addr, bytes)) {
+        refuse(d, "not an IPv4 or IPv6 connection");
+        return CURL_SOCKET_BAD;
+    }
+    if (!d->request->check(d->request->check_context, d->host, bytes, why, sizeof why)) {
+        refuse(d, why);
+        return CURL_SOCKET_BAD;
+    }
+    d->response->allowed++;
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+int policyops_http_url_host(const char *url, char *host, size_t host_size) {
+    CURLU *u = curl_url();
+    if (!u) return -1;
+    char *part = NULL;
+    int rc = -1;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+        size_t n = strlen(part);
+        const char *start = part;
+        if (n >= 2 && part[0] == '[' && part[n - 1] == ']') {
+            start++;
+            n -= 2;
+        }
+        if (n < host_size) {
+            memcpy(host, start, n);
+            host[n] = 0;
+            rc = 0;
+        }
+    }
+    curl_free(part);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+int policyops_http_resolve(const char *host, unsigned char *addresses, int max, char *error, size_t error_size) {
+    struct addrinfo hints, *list = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int rc = getaddrinfo(host, NULL, &hints, &list);
+    if (rc != 0) {
+        snprintf(error, error_size, "%s", gai_strerror(rc));
+        return -1;
+    }
+    int count = 0;
+    for (struct addrinfo *a = list; a && count < max; a = a->ai_next) {
+        if (mapped_address(a->ai_addr, addresses + 16 * count)) count++;
+    }
+    freeaddrinfo(list);
+    return count;
+}
+
 int policyops_http_perform(const policyops_http_request *request, policyops_http_response *response) {
     pthread_once(&once, global_init);
     memset(response, 0, sizeof *response);
@@ -114,6 +206,25 @@ int policyops_http_perform(const policyops_http_request *request, policyops_http
     list = curl_slist_append(list, "Expect:");
     char error[CURL_ERROR_SIZE] = {0};
     pin p = { request->pin_sha256, response };
+    destination d = { request, response, {0} };
+    if (request->check) {
+        char why[512] = {0};
+        if (policyops_http_url_host(request->url, d.host, sizeof d.host) != 0) {
+            refuse(&d, "the URL has no host libcurl can read");
+        } else if (!request->check(request->check_context, d.host, NULL, why, sizeof why)) {
+            refuse(&d, why);
+        }
+        if (response->refused) {
+            /* Refused by its name (a metadata service): not even resolved. */
+            curl_slist_free_all(list);
+            curl_easy_cleanup(curl);
+            response->curl_code = CURLE_COULDNT_CONNECT;
+            strncpy(response->error, response->refusal, sizeof response->error - 1);
+            return response->curl_code;
+        }
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &d);
+    }
 
     curl_easy_setopt(curl, CURLOPT_URL, request->url);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
@@ -130,7 +241,11 @@ int policyops_http_perform(const policyops_http_request *request, policyops_http
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &headers);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    /* A redirect is an answer, never followed: its address was not checked. */
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    /* No proxy, whatever the environment says: the check is on the address connected to,
+       and through a proxy that would be the proxy's, not the host's. */
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request->timeout_ms);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, request->connect_timeout_ms);

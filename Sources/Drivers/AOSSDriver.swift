@@ -9,7 +9,9 @@ import Synchronization
 /// (opened again when the switch drops it), PoE read per port with the ports' names, and PoE
 /// set per port — `on`, `off`, or `cycle` (off, a pause, on). Ports the host declares as
 /// `protected_ports` (uplinks, say) are never switched: a dry-run says so, an execution
-/// refuses them.
+/// refuses them. Only addresses the operator's `network` section allows are contacted; of an
+/// error answer the records keep the status and the switch's `message` (or `error`), one
+/// line, short, with the password and the session cookie redacted.
 public struct AOSSDriver: Driver {
     public let kind = DriverKind.aoss
     let secrets: Secrets
@@ -45,6 +47,8 @@ public struct AOSSDriver: Driver {
         var client: HTTPClient
         var tls: TLSSettings
         var protected: ProtectedPorts
+        /// The resolved secrets, kept out of what is recorded of the answers.
+        var redaction: Redaction
     }
 
     func api(_ host: HostDeclaration) throws(SecretError) -> API {
@@ -52,17 +56,25 @@ public struct AOSSDriver: Driver {
             throw SecretError(message: "host \(host.name) is not an aoss host")
         }
         let holder = SecretHolder.host(host.id)
-        let base = try secrets.resolve(url, for: holder, field: "url")
+        var redaction = Redaction()
+        let base = try secrets.resolve(url, for: holder, field: "url", noting: &redaction)
         return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/rest/" + version, hostID: host.id,
-                   username: try secrets.resolve(username, for: holder, field: "username"),
-                   password: try secrets.resolve(password, for: holder, field: "password"),
-                   client: HTTPClient(verification: try secrets.verification(tls, for: holder)), tls: tls,
-                   protected: ProtectedPorts(host))
+                   username: try secrets.resolve(username, for: holder, field: "username", noting: &redaction),
+                   password: try secrets.resolve(password, for: holder, field: "password", noting: &redaction),
+                   client: HTTPClient(verification: try secrets.verification(tls, for: holder), destinations: secrets.configuration.network.destinationCheck),
+                   tls: tls, protected: ProtectedPorts(host), redaction: redaction)
     }
 
     struct Failure: Error {
         var code: DiagnosticCode
         var message: String
+    }
+
+    /// The switch's message of an error answer (`{"message": ...}`, or `{"error": ...}`),
+    /// else the reason phrase, as a record keeps it.
+    static func message(of response: HTTPResponse, redacting redaction: Redaction) -> String {
+        let text = ResponseText.member("message", of: response.body) ?? ResponseText.member("error", of: response.body) ?? response.reason
+        return ResponseText.clean(text, redacting: redaction)
     }
 
     /// A session cookie for the host: the one in use, or a new login.
@@ -78,7 +90,7 @@ public struct AOSSDriver: Driver {
             throw Failure(code: error.code, message: error.explained("the switch at \(api.base)"))
         }
         guard response.status == 201 || response.status == 200 else {
-            let message = JSON.parse(response.body)?["message"]?.stringValue ?? response.reason
+            let message = Self.message(of: response, redacting: api.redaction)
             throw Failure(code: response.status == 401 ? .authDenied : .driverFailure,
                           message: "the switch refused the login of \(api.username) (\(response.status) \(message))")
         }
@@ -109,7 +121,9 @@ public struct AOSSDriver: Driver {
                 continue
             }
             guard (200..<300).contains(response.status) else {
-                let message = JSON.parse(response.body)?["message"]?.stringValue ?? response.reason
+                var redaction = api.redaction
+                redaction.add(cookie)
+                let message = Self.message(of: response, redacting: redaction)
                 throw Failure(code: response.status == 401 || response.status == 403 ? .authDenied : .driverFailure,
                               message: "the switch answered \(response.status) to \(method) \(path): \(message)")
             }

@@ -2,6 +2,11 @@
 import Glibc
 #endif
 import CSystem
+#if canImport(CDispatch)
+// Swift 6.3 on Linux attributes Glibc's timespec to CDispatch (as Foundation loads it) once
+// the HTTP module's interface names C function pointers; MemberImportVisibility then wants it imported.
+import CDispatch
+#endif
 import Engine
 import Foundation
 import HTTP

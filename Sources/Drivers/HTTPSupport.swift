@@ -13,6 +13,36 @@ extension Secrets {
     }
 }
 
+extension Secrets {
+    /// A connection value, resolved; one that came from a reference is redacted from what
+    /// the driver keeps of the host's answers.
+    func resolve(_ value: ConnectionValue, for holder: SecretHolder, field: String, noting redaction: inout Redaction) throws(SecretError) -> String {
+        let resolved = try resolve(value, for: holder, field: field)
+        if case .reference = value { redaction.add(resolved) }
+        return resolved
+    }
+
+    /// A secret, resolved and redacted from what the driver keeps of the host's answers.
+    func resolve(_ reference: SecretReference, for holder: SecretHolder, field: String, noting redaction: inout Redaction) throws(SecretError) -> Secret {
+        let secret = try resolve(reference, for: holder, field: field)
+        redaction.add(secret.reveal())
+        return secret
+    }
+}
+
+extension NetworkAllowList {
+    /// The check an HTTP client makes before it resolves a host and before each connection:
+    /// this allow-list's decision, its refusal's sentence as the reason.
+    var destinationCheck: DestinationCheck {
+        let key = "ranges=\(ranges.map(\.description).joined(separator: ","));names=\(names.joined(separator: ","));loopback=\(allowLoopback)"
+        return DestinationCheck(key: key) { host, address in
+            guard let address else { return checkName(host)?.description }
+            guard let parsed = NetworkAddress(bytes: address) else { return "\(host): not an IPv4 or IPv6 address" }
+            return check(host: host, address: parsed)?.description
+        }
+    }
+}
+
 extension SecretError {
     /// The diagnostic code of a secret a driver could not have: not granted (or unusable
     /// where it was asked for) is PO5013; granted but missing is an authentication failure.
@@ -48,6 +78,7 @@ extension HTTPError {
     var code: DiagnosticCode {
         switch kind {
         case .unreachable, .timeout: return .hostUnreachable
+        case .refused: return .destinationRefused
         case .tls, .pinMismatch, .other: return .driverFailure
         }
     }
@@ -59,14 +90,8 @@ extension HTTPError {
         case .timeout: return "\(what) did not answer in time: \(message)"
         case .tls: return "TLS with \(what) failed (the certificate did not verify): \(message)"
         case .pinMismatch: return "TLS with \(what) refused: \(message)"
+        case .refused: return "\(what) is not contacted: \(message)"
         case .other: return "\(what): \(message)"
         }
     }
-}
-
-/// Text of a response body for a record: at most `limit` bytes, one line.
-func excerpt(_ body: [UInt8], limit: Int = 300) -> String {
-    var text = String(decoding: body.prefix(limit), as: UTF8.self)
-    text = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-    return body.count > limit ? text + " …" : text
 }

@@ -9,6 +9,9 @@ import Secrets
 /// live state and the token's privileges, and power actions that run as Proxmox tasks, polled
 /// until they end. TLS is verified: the system's authorities, a CA file, or the node's
 /// certificate pinned by its SHA-256 (self-signed certificates are the norm on Proxmox).
+/// Only addresses the operator's `network` section allows are contacted. Of an error answer
+/// the records keep the status and Proxmox's message (its reason phrase, `message` and
+/// `errors`), one line, short, with the token redacted; never the body as such.
 public struct ProxmoxDriver: Driver {
     public let kind = DriverKind.proxmox
     let secrets: Secrets
@@ -43,6 +46,11 @@ public struct ProxmoxDriver: Driver {
         var authorization: Secret
         var client: HTTPClient
         var tls: TLSSettings
+        /// The resolved secrets, kept out of what is recorded of the answers.
+        var redaction: Redaction
+
+        /// A vendor's text (a task's exit status, a task id) as a record keeps it.
+        func kept(_ text: String, limit: Int = ResponseText.limit) -> String { ResponseText.clean(text, redacting: redaction, limit: limit) }
     }
 
     func api(_ host: HostDeclaration) throws(SecretError) -> API {
@@ -50,12 +58,17 @@ public struct ProxmoxDriver: Driver {
             throw SecretError(message: "host \(host.name) is not a proxmox host")
         }
         let holder = SecretHolder.host(host.id)
-        let base = try secrets.resolve(url, for: holder, field: "url")
-        let token = try Secrets.headerSafe(try secrets.resolve(tokenSecret, for: holder, field: "token_secret").reveal(), field: "token_secret")
-        let id = try Secrets.headerSafe(try secrets.resolve(tokenID, for: holder, field: "token_id"), field: "token_id")
-        return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api2/json", node: try secrets.resolve(node, for: holder, field: "node"),
-                   authorization: Secret("PVEAPIToken=\(id)=\(token)"),
-                   client: HTTPClient(verification: try secrets.verification(tls, for: holder)), tls: tls)
+        var redaction = Redaction()
+        let base = try secrets.resolve(url, for: holder, field: "url", noting: &redaction)
+        let token = try Secrets.headerSafe(try secrets.resolve(tokenSecret, for: holder, field: "token_secret", noting: &redaction).reveal(), field: "token_secret")
+        let id = try Secrets.headerSafe(try secrets.resolve(tokenID, for: holder, field: "token_id", noting: &redaction), field: "token_id")
+        let authorization = "PVEAPIToken=\(id)=\(token)"
+        redaction.add(authorization)
+        return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api2/json",
+                   node: try secrets.resolve(node, for: holder, field: "node", noting: &redaction),
+                   authorization: Secret(authorization),
+                   client: HTTPClient(verification: try secrets.verification(tls, for: holder), destinations: secrets.configuration.network.destinationCheck),
+                   tls: tls, redaction: redaction)
     }
 
     /// Why a call failed, with the code the engine records.
@@ -81,8 +94,7 @@ public struct ProxmoxDriver: Driver {
             throw Failure(code: error.code, message: error.explained("the Proxmox API at \(api.base)"))
         }
         guard response.status == 200 else {
-            let message = JSON.parse(response.body)?["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let reason = response.reason.isEmpty ? (message ?? "") : response.reason
+            let reason = Self.message(of: response, redacting: api.redaction)
             switch response.status {
             case 401: throw Failure(code: .authDenied, message: "Proxmox refused the API token (401 \(reason))", status: 401)
             case 403: throw Failure(code: .authDenied, message: "the API token lacks a privilege (403 \(reason))", status: 403)
@@ -91,9 +103,27 @@ public struct ProxmoxDriver: Driver {
             }
         }
         guard let json = JSON.parse(response.body) else {
-            throw Failure(code: .driverFailure, message: "Proxmox answered something that is not JSON: \(excerpt(response.body))")
+            throw Failure(code: .driverFailure, message: "Proxmox answered \(ResponseText.statusLine(response, redacting: api.redaction)) with \(response.body.count) bytes that are not JSON")
         }
         return json["data"] ?? .null
+    }
+
+    /// Proxmox's message of an error answer, as a record keeps it: the reason phrase (the
+    /// message's first line), the whole `message` when it says more, and `errors` (a
+    /// parameter's complaint, for a 400), as `param: text`.
+    static func message(of response: HTTPResponse, redacting redaction: Redaction) -> String {
+        let reason = response.reason.trimmingCharacters(in: .whitespaces)
+        let json = JSON.parse(response.body).flatMap { $0.objectMembers == nil ? nil : $0 }
+        let message = json?["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        var text = reason
+        if message.hasPrefix(reason) || reason.isEmpty {
+            text = message.isEmpty ? reason : message
+        } else if !message.isEmpty {
+            text = reason + ": " + message
+        }
+        let errors = (json?["errors"]?.objectMembers ?? []).compactMap { m in m.value.stringValue.map { "\(m.key): \($0.trimmingCharacters(in: .whitespacesAndNewlines))" } }
+        if !errors.isEmpty { text += " (" + errors.joined(separator: "; ") + ")" }
+        return ResponseText.clean(text, redacting: redaction)
     }
 
     /// Percent-encoding for path segments and forms (UPIDs hold `:`, `@` and `!`; a node's
@@ -275,7 +305,7 @@ public struct ProxmoxDriver: Driver {
                 try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                 wait *= 2
             case .lockBusy(let text):
-                return outcome(.error, "failed", "task \(upid) failed: \(text) (tried \(attempt) times)")
+                return outcome(.error, "failed", "task \(api.kept(upid, limit: 120)) failed: \(text) (tried \(attempt) times)")
             }
         }
     }
@@ -293,22 +323,24 @@ public struct ProxmoxDriver: Driver {
         let grace = action.verb == "shutdown" ? Double(action.params["grace_s"]?.integerValue ?? 60) : 0
         let deadline = Date().addingTimeInterval(grace + timing.taskSeconds)
         let statusPath = "/nodes/\(Self.encode(api.node))/tasks/\(Self.encode(upid))/status"
+        // The id as records show it (it is the server's text too).
+        let shown = api.kept(upid, limit: 120)
         while Date() < deadline {
             do {
                 let status = try await call(api, "GET", statusPath)
                 if status["status"]?.stringValue == "stopped" {
                     let exit = status["exitstatus"]?.stringValue ?? "unknown"
-                    if exit == "OK" { return outcome(.info, "succeeded", "now \(Self.desired(action.verb, from: target.state)) (task \(upid))") }
-                    if action.verb == "start", exit.contains("already running") { return outcome(.info, "already-in-state", exit) }
-                    if exit.contains("can't lock file") { return .lockBusy(exit) }
-                    return outcome(.error, "failed", "task \(upid) failed: \(exit)")
+                    if exit == "OK" { return outcome(.info, "succeeded", "now \(Self.desired(action.verb, from: target.state)) (task \(shown))") }
+                    if action.verb == "start", exit.contains("already running") { return outcome(.info, "already-in-state", api.kept(exit)) }
+                    if exit.contains("can't lock file") { return .lockBusy(api.kept(exit)) }
+                    return outcome(.error, "failed", "task \(shown) failed: \(api.kept(exit))")
                 }
             } catch {
-                if error.code == .authDenied { return outcome(.error, "failed", error.message) }
+                if error.code == .authDenied || error.code == .destinationRefused { return outcome(.error, "failed", error.message) }
                 // A poll that fails is tried again until the deadline: the task runs on.
             }
             try? await Task.sleep(nanoseconds: UInt64(timing.taskPollSeconds * 1e9))
         }
-        return outcome(.error, "failed", "task \(upid) did not end within \(Int(grace + timing.taskSeconds)) s; it may still run on the node")
+        return outcome(.error, "failed", "task \(shown) did not end within \(Int(grace + timing.taskSeconds)) s; it may still run on the node")
     }
 }

@@ -7,7 +7,10 @@ import Secrets
 /// The `webhook` driver: one HTTP POST per target to the host's `url` plus the action's
 /// `path`, with the action's `body` as JSON, the host's `headers`, and, when the host has an
 /// `hmac_secret`, `X-PolicyOps-Signature: sha256=<hex HMAC-SHA256 of the body>`. TLS is
-/// verified (CA file or pinned certificate as the host says). A 2xx answer succeeds.
+/// verified (CA file or pinned certificate as the host says). A 2xx answer succeeds; of any
+/// other only the status line is kept (a receiver's body is unknown: it may hold anything).
+/// Only destinations the operator's `network` section allows are contacted; a dry-run
+/// resolves the host and checks each of its addresses.
 public struct WebhookDriver: Driver {
     public let kind = DriverKind.webhook
     let secrets: Secrets
@@ -30,24 +33,33 @@ public struct WebhookDriver: Driver {
         var signingKey: Secret?
         var verification: TLSVerification
         var tls: TLSSettings
+        /// The resolved secrets, kept out of what is recorded of the answers.
+        var redaction: Redaction
+
+        var client: HTTPClient { HTTPClient(verification: verification, destinations: destinations) }
+        var destinations: DestinationCheck
     }
 
     func endpoint(_ host: HostDeclaration) throws(SecretError) -> Endpoint {
         guard case .webhook(let url, let hmac, let headers, let tls) = host.connection else { throw SecretError(message: "host \(host.name) is not a webhook host") }
         let holder = SecretHolder.host(host.id)
+        var redaction = Redaction()
         var resolved: [(name: String, value: String)] = []
         for name in headers.keys.sorted() {
             let field = "headers.\(name)"
-            resolved.append((name, try Secrets.headerSafe(try secrets.resolve(headers[name]!, for: holder, field: field), field: field)))
+            resolved.append((name, try Secrets.headerSafe(try secrets.resolve(headers[name]!, for: holder, field: field, noting: &redaction), field: field)))
         }
         let shown: String
         switch url {
         case .literal(let text): shown = text
         case .reference(let reference): shown = "<url from \(reference.shown)>"
         }
-        return Endpoint(url: try secrets.resolve(url, for: holder, field: "url"), shownURL: shown, headers: resolved,
-                        signingKey: try hmac.map { ref throws(SecretError) in try secrets.resolve(ref, for: holder, field: "hmac_secret") },
-                        verification: try secrets.verification(tls, for: holder), tls: tls)
+        let resolvedURL = try secrets.resolve(url, for: holder, field: "url", noting: &redaction)
+        var signingKey: Secret?
+        if let hmac { signingKey = try secrets.resolve(hmac, for: holder, field: "hmac_secret", noting: &redaction) }
+        return Endpoint(url: resolvedURL, shownURL: shown, headers: resolved, signingKey: signingKey,
+                        verification: try secrets.verification(tls, for: holder), tls: tls, redaction: redaction,
+                        destinations: secrets.configuration.network.destinationCheck)
     }
 
     public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
@@ -70,14 +82,26 @@ public struct WebhookDriver: Driver {
         do { endpoint = try self.endpoint(host) } catch {
             return .failure(error.code, error.message, checks: [.init(check: "secrets resolve", ok: false, details: error.message)])
         }
-        let checks: [DryRunResult.Precondition] = [
-            .init(check: "secrets resolve", ok: true),
-            endpoint.tls.precondition(for: endpoint.url),
-            .init(check: "request signed", ok: endpoint.signingKey != nil, details: endpoint.signingKey == nil ? "the host has no hmac_secret" : "HMAC-SHA256"),
-        ]
+        var checks: [DryRunResult.Precondition] = [.init(check: "secrets resolve", ok: true)]
+        // No request is made, so the host is resolved here: every address it has now must
+        // be one the operator allows (the request checks again, at each connection).
+        var unresolved = false
+        do {
+            try await endpoint.client.checkDestination(of: endpoint.url)
+            checks.append(.init(check: "destination allowed", ok: true))
+        } catch where error.kind == .refused {
+            let reason = error.explained(Self.url(endpoint.shownURL, action))
+            checks.append(.init(check: "destination allowed", ok: false, details: error.message))
+            return .failure(.destinationRefused, reason, checks: checks)
+        } catch {
+            unresolved = true
+            checks.append(.init(check: "destination allowed", ok: false, details: "\(error.message); checked again when the request is made"))
+        }
+        checks.append(endpoint.tls.precondition(for: endpoint.url))
+        checks.append(.init(check: "request signed", ok: endpoint.signingKey != nil, details: endpoint.signingKey == nil ? "the host has no hmac_secret" : "HMAC-SHA256"))
         let url = Self.url(endpoint.shownURL, action)
         let bytes = Self.body(action).count
-        return DryRunResult(ok: true, severity: endpoint.tls.warns(for: endpoint.url) ? .warn : .info, preconditions: checks, planKind: "api",
+        return DryRunResult(ok: true, severity: endpoint.tls.warns(for: endpoint.url) || unresolved ? .warn : .info, preconditions: checks, planKind: "api",
                             preview: targets.map { "POST \(url) (\(bytes) bytes of JSON\(endpoint.signingKey == nil ? "" : ", signed")) for \($0.id)" },
                             summary: "POST to \(url) for \(targets.count) \(targets.count == 1 ? "endpoint" : "endpoints")",
                             perTarget: targets.map { .init(id: $0.id, from: "ready", to: "sent") })
@@ -88,7 +112,7 @@ public struct WebhookDriver: Driver {
         do { endpoint = try self.endpoint(host) } catch {
             return targets.map { TargetOutcome(targetID: $0.id, severity: .error, outcome: "failed", detail: error.message) }
         }
-        let client = HTTPClient(verification: endpoint.verification)
+        let client = endpoint.client
         let url = Self.url(endpoint.url, action)
         let body = Self.body(action)
         var outcomes: [TargetOutcome] = []
@@ -106,7 +130,7 @@ public struct WebhookDriver: Driver {
                     outcomes.append(TargetOutcome(targetID: target.id, severity: .info, outcome: "succeeded", detail: "HTTP \(response.status)"))
                 } else {
                     outcomes.append(TargetOutcome(targetID: target.id, severity: .error, outcome: "failed",
-                                                  detail: "HTTP \(response.status) \(response.reason): \(excerpt(response.body))"))
+                                                  detail: ResponseText.statusLine(response, redacting: endpoint.redaction)))
                 }
             } catch {
                 outcomes.append(TargetOutcome(targetID: target.id, severity: .error, outcome: "failed", detail: error.explained(Self.url(endpoint.shownURL, action))))

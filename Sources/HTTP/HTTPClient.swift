@@ -61,6 +61,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case tls
         /// The certificate's fingerprint is not the pinned one.
         case pinMismatch
+        /// The destination check refused every address of the host (or its name): nothing
+        /// was connected, nothing sent. The message says which host, which address and why.
+        case refused
         /// Anything else.
         case other
     }
@@ -68,25 +71,70 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind
     public var message: String
     public var description: String { message }
+
+    /// An error of `kind` that says `message`.
+    public init(kind: Kind, message: String) {
+        self.kind = kind
+        self.message = message
+    }
 }
 
 /// A small HTTP/1.1 client over libcurl, with TLS verified by default. Each request runs on
 /// a thread of its own (libcurl blocks), never on the cooperative pool. Connections stay
-/// open between requests to one origin verified one way (see `ConnectionPools`).
+/// open between requests to one origin verified one way under one destination check (see
+/// `ConnectionPools`). Every connection it opens is first allowed by its `DestinationCheck`.
 public struct HTTPClient: Sendable {
     public let verification: TLSVerification
+    /// Where it may connect.
+    public let destinations: DestinationCheck
 
-    /// A client that verifies servers as `verification` says.
-    public init(verification: TLSVerification = .system) {
+    /// A client that verifies servers as `verification` says and connects only where
+    /// `destinations` allows.
+    public init(verification: TLSVerification = .system, destinations: DestinationCheck) {
         self.verification = verification
+        self.destinations = destinations
     }
 
     /// Sends a request; throws when there is no response (a response with an error status
     /// is returned, not thrown).
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let verification = self.verification
-        let pool = ConnectionPools.shared.pool(origin: Self.origin(of: request.url), verification: verification)
-        return try await runBlocking { Self.perform(request, verification: verification, pool: pool) }.get()
+        let destinations = self.destinations
+        let pool = ConnectionPools.shared.pool(origin: Self.origin(of: request.url), verification: verification, destinations: destinations.key)
+        return try await runBlocking { Self.perform(request, verification: verification, destinations: destinations, pool: pool) }.get()
+    }
+
+    /// Resolves the host of `url` and asks the destination check about its name and every
+    /// address it resolves to, without connecting (a dry-run's question: would a request
+    /// go there?). Throws `.refused` when the name or any address is refused, `.unreachable`
+    /// when the name does not resolve.
+    public func checkDestination(of url: String) async throws(HTTPError) {
+        let destinations = self.destinations
+        try await runBlocking { Self.check(url, destinations) }.get()
+    }
+
+    static func check(_ url: String, _ destinations: DestinationCheck) -> Result<Void, HTTPError> {
+        var hostBuffer = [CChar](repeating: 0, count: 256)
+        guard policyops_http_url_host(url, &hostBuffer, hostBuffer.count) == 0 else {
+            return .failure(HTTPError(kind: .other, message: "the URL has no host libcurl can read"))
+        }
+        let host = String(decoding: hostBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if let why = destinations.refusal(host, nil) { return .failure(HTTPError(kind: .refused, message: why)) }
+        let max = 32
+        var addresses = [UInt8](repeating: 0, count: 16 * max)
+        var error = [CChar](repeating: 0, count: 256)
+        let count = policyops_http_resolve(host, &addresses, Int32(max), &error, error.count)
+        guard count >= 0 else {
+            let text = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return .failure(HTTPError(kind: .unreachable, message: "cannot resolve \(host): \(text)"))
+        }
+        guard count > 0 else { return .failure(HTTPError(kind: .unreachable, message: "\(host) resolves to no IPv4 or IPv6 address")) }
+        for i in 0..<Int(count) {
+            if let why = destinations.refusal(host, Array(addresses[(16 * i)..<(16 * i + 16)])) {
+                return .failure(HTTPError(kind: .refused, message: why))
+            }
+        }
+        return .success(())
     }
 
     /// `https://host:port` of a URL (everything before its path).
@@ -97,7 +145,29 @@ public struct HTTPClient: Sendable {
         return String(decoding: bytes[..<end], as: UTF8.self)
     }
 
-    static func perform(_ request: HTTPRequest, verification: TLSVerification, pool: ConnectionPools.Pool? = nil) -> Result<HTTPResponse, HTTPError> {
+    /// The box the C check reaches the Swift closure through.
+    final class CheckBox {
+        let check: DestinationCheck
+        init(_ check: DestinationCheck) { self.check = check }
+    }
+
+    /// libcurl's question to the destination check, in C: allowed, or refused and why.
+    static let trampoline: policyops_http_address_check = { context, host, address, why, size in
+        let box = Unmanaged<CheckBox>.fromOpaque(context!).takeUnretainedValue()
+        let name = host.map { String(cString: $0) } ?? ""
+        let bytes = address.map { Array(UnsafeBufferPointer(start: $0, count: 16)) }
+        guard let refusal = box.check.refusal(name, bytes) else { return 1 }
+        if let why, size > 0 {
+            let utf8 = Array(refusal.utf8.prefix(size - 1))
+            for (i, b) in utf8.enumerated() { why[i] = CChar(bitPattern: b) }
+            why[utf8.count] = 0
+        }
+        return 0
+    }
+
+    static func perform(_ request: HTTPRequest, verification: TLSVerification, destinations: DestinationCheck,
+                        pool: ConnectionPools.Pool? = nil) -> Result<HTTPResponse, HTTPError> {
+        let box = CheckBox(destinations)
         let lines = request.headers.map { "\($0.name): \($0.value)" }
         var cLines = lines.map { strdup($0) }
         defer { for p in cLines { free(p) } }
@@ -137,7 +207,9 @@ public struct HTTPClient: Sendable {
                                 r.ca_file = caFile == nil ? nil : ca
                                 r.pin_sha256 = pinBytes.baseAddress
                                 r.pool = pool?.pointer
-                                return policyops_http_perform(&r, &response)
+                                r.check = Self.trampoline
+                                r.check_context = Unmanaged.passUnretained(box).toOpaque()
+                                return withExtendedLifetime(box) { policyops_http_perform(&r, &response) }
                             }
                         }
                     }
@@ -147,6 +219,10 @@ public struct HTTPClient: Sendable {
         defer { policyops_http_response_free(&response) }
         if code != 0 {
             let text = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if response.refused != 0, response.allowed == 0 {
+                let why = withUnsafeBytes(of: response.refusal) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                return .failure(HTTPError(kind: .refused, message: why))
+            }
             if response.pin_mismatch != 0 {
                 let seen = withUnsafeBytes(of: response.seen_sha256) { Array($0) }
                 return .failure(HTTPError(kind: .pinMismatch, message: "the server's certificate has SHA-256 \(Self.colonHex(seen)), not the pinned fingerprint"))
@@ -195,10 +271,10 @@ extension Substring {
     }
 }
 
-/// The connection pools of the process: one per origin and way of verifying it, made on
-/// first use and kept (a handful: one per declared host). A connection is verified when it
-/// is made, so a request verified another way, or pinned to another certificate, never
-/// rides on it.
+/// The connection pools of the process: one per origin, way of verifying it and destination
+/// check, made on first use and kept (a handful: one per declared host). A connection is
+/// verified and its address checked when it is made, so a request verified another way,
+/// pinned to another certificate, or made under another allow-list, never rides on it.
 public final class ConnectionPools: Sendable {
     /// One libcurl share of open connections.
     public final class Pool: @unchecked Sendable {
@@ -209,6 +285,7 @@ public final class ConnectionPools: Sendable {
     struct Key: Hashable {
         var origin: String
         var verification: TLSVerification
+        var destinations: String
     }
 
     let pools = Mutex<[Key: Pool]>([:])
@@ -216,10 +293,10 @@ public final class ConnectionPools: Sendable {
     /// The process's pools.
     public static let shared = ConnectionPools()
 
-    /// The pool of an origin verified one way.
-    func pool(origin: String, verification: TLSVerification) -> Pool {
+    /// The pool of an origin verified one way under the destination check of key `destinations`.
+    func pool(origin: String, verification: TLSVerification, destinations: String) -> Pool {
         pools.withLock { pools in
-            let key = Key(origin: origin, verification: verification)
+            let key = Key(origin: origin, verification: verification, destinations: destinations)
             if let pool = pools[key] { return pool }
             let pool = Pool()
             pools[key] = pool

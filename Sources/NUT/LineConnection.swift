@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Policy
 
 /// A TCP connection that speaks in lines (NUT's protocol), with a timeout on every step.
 /// Blocking: use it from a thread of its own.
@@ -11,13 +12,17 @@ final class LineConnection {
     /// Why a step failed.
     struct Failure: Error, CustomStringConvertible {
         var description: String
+        /// The allow-list refused the host (by name, or every address it has): nothing was connected.
+        var refused = false
     }
 
     deinit { close() }
 
-    /// Connects to `host:port` within `timeout` seconds.
-    func connect(host: String, port: Int, timeout: Double) throws(Failure) {
+    /// Connects to `host:port` within `timeout` seconds, to an address `allowList` allows
+    /// (each address the name resolves to is checked before it is connected).
+    func connect(host: String, port: Int, timeout: Double, allowList: NetworkAllowList) throws(Failure) {
         close()
+        if let refusal = allowList.checkName(host) { throw Failure(description: refusal.description, refused: true) }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -26,9 +31,17 @@ final class LineConnection {
         guard rc == 0, let first = list else { throw Failure(description: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))") }
         defer { freeaddrinfo(list) }
         var lastError = "no address"
+        var refusal: NetworkAllowList.Refusal?
+        var allowed = 0
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let a = entry {
             entry = a.pointee.ai_next
+            guard let address = Self.address(a.pointee.ai_addr) else { continue }
+            if let refused = allowList.check(host: host, address: address) {
+                refusal = refusal ?? refused
+                continue
+            }
+            allowed += 1
             let s = socket(a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), a.pointee.ai_protocol)
             guard s >= 0 else { continue }
             if Glibc.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen) != 0 && errno != EINPROGRESS {
@@ -54,7 +67,25 @@ final class LineConnection {
             pending = []
             return
         }
+        if allowed == 0, let refusal { throw Failure(description: refusal.description, refused: true) }
         throw Failure(description: "cannot connect to \(host):\(port): \(lastError)")
+    }
+
+    /// The address of an IPv4 or IPv6 socket address.
+    static func address(_ sockaddr: UnsafeMutablePointer<sockaddr>?) -> NetworkAddress? {
+        guard let sockaddr else { return nil }
+        switch Int32(sockaddr.pointee.sa_family) {
+        case AF_INET:
+            return sockaddr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
+                withUnsafeBytes(of: p.pointee.sin_addr) { NetworkAddress(ipv4: $0[0], $0[1], $0[2], $0[3]) }
+            }
+        case AF_INET6:
+            return sockaddr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                withUnsafeBytes(of: p.pointee.sin6_addr) { NetworkAddress(bytes: Array($0)) }
+            }
+        default:
+            return nil
+        }
     }
 
     var isOpen: Bool { fd >= 0 }

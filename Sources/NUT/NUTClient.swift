@@ -1,3 +1,4 @@
+import Policy
 import Secrets
 
 /// What upsd answered instead of data.
@@ -12,6 +13,8 @@ public enum NUTError: Error, Sendable, Equatable, CustomStringConvertible {
     case accessDenied(String)
     /// The connection failed or was closed (upsd closes connections idle for 60 s).
     case connection(String)
+    /// The operator's network allow-list refuses the server's address: nothing was connected.
+    case refused(String)
     /// An answer that is not the protocol.
     case protocolError(String)
 
@@ -22,6 +25,7 @@ public enum NUTError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownUPS: return "upsd does not know the UPS (ERR UNKNOWN-UPS)"
         case .accessDenied(let e): return "upsd refused the login (\(e))"
         case .connection(let e): return e
+        case .refused(let e): return e
         case .protocolError(let e): return "upsd answered something unexpected: \(e)"
         }
     }
@@ -34,15 +38,18 @@ final class NUTClient {
     let port: Int
     let username: String?
     let password: Secret?
+    /// Where it may connect (the operator's allow-list for UPS servers).
+    let allowList: NetworkAllowList
     let connection = LineConnection()
     /// Seconds a step may take.
     let timeout: Double
 
-    init(host: String, port: Int, username: String?, password: Secret?, timeout: Double = 5) {
+    init(host: String, port: Int, username: String?, password: Secret?, allowList: NetworkAllowList, timeout: Double = 5) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
+        self.allowList = allowList
         self.timeout = timeout
     }
 
@@ -55,9 +62,9 @@ final class NUTClient {
 
     func connect() throws(NUTError) {
         do {
-            try connection.connect(host: host, port: port, timeout: timeout)
+            try connection.connect(host: host, port: port, timeout: timeout, allowList: allowList)
         } catch {
-            throw NUTError.connection(error.description)
+            throw error.refused ? NUTError.refused(error.description) : NUTError.connection(error.description)
         }
         if let username {
             try expectOK("USERNAME \(Self.quote(username))")

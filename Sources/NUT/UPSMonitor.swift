@@ -11,7 +11,10 @@ import Synchronization
 /// `ERR DRIVER-NOT-CONNECTED` and `WAIT` are no data. A UPS that gives no data for
 /// `deadTime` while on battery becomes `comm_lost` (as NUT's upsmon treats it as critical
 /// after its DEADTIME); when data comes back its state is reported again. The first state
-/// read of a UPS is marked `baseline` (see `Event.isBaseline`).
+/// read of a UPS is marked `baseline` (see `Event.isBaseline`). A server is connected only at
+/// an address the operator's network allow-list for UPS servers allows (loopback by default,
+/// never link-local or metadata unless named); a refusal is the UPS's problem, retried with
+/// the same backoff as a lost connection.
 public final class UPSMonitor: Sendable {
     /// What a monitor tells its owner.
     public struct Report: Sendable {
@@ -21,16 +24,21 @@ public final class UPSMonitor: Sendable {
     }
 
     let secrets: Secrets
+    /// Where upsd servers may be: the operator's allow-list, loopback added.
+    let allowList: NetworkAllowList
     let clock: any EngineClock
     let deadTime: Double
     let emit: @Sendable (Event) -> Void
     let report: @Sendable (Report) -> Void
     private let watchers = Mutex<[String: Watcher]>([:])
 
-    /// A monitor that hands events to `emit` and says what goes wrong to `report`.
-    public init(secrets: Secrets, clock: any EngineClock, deadTimeSeconds: Double = 15,
+    /// A monitor that hands events to `emit` and says what goes wrong to `report`, and
+    /// connects where `network` (by default the network section of `secrets`'s
+    /// configuration) allows UPS servers to be.
+    public init(secrets: Secrets, network: NetworkAllowList? = nil, clock: any EngineClock, deadTimeSeconds: Double = 15,
                 emit: @escaping @Sendable (Event) -> Void, report: @escaping @Sendable (Report) -> Void = { _ in }) {
         self.secrets = secrets
+        allowList = (network ?? secrets.configuration.network).forUPSServers
         self.clock = clock
         deadTime = deadTimeSeconds
         self.emit = emit
@@ -112,7 +120,7 @@ public final class UPSMonitor: Sendable {
                 problem("cannot log in to upsd for \(d.id): \(error.message)")
                 return
             }
-            let client = NUTClient(host: d.nutHost, port: d.nutPort, username: username, password: password)
+            let client = NUTClient(host: d.nutHost, port: d.nutPort, username: username, password: password, allowList: monitor.allowList)
             defer { client.disconnect() }
             let interval = Double(max(1, d.poll.seconds))
             while !isStopped {
@@ -128,10 +136,11 @@ public final class UPSMonitor: Sendable {
                     pause(interval)
                 } catch {
                     noData("\(d.id) (\(d.nutName)@\(d.nutHost):\(d.nutPort)): \(error)")
-                    if case .connection = error {
+                    switch error {
+                    case .connection, .refused:
                         pause(backoff)
                         backoff = min(backoff * 2, 30)
-                    } else {
+                    default:
                         pause(interval)
                     }
                 }

@@ -78,7 +78,7 @@ public actor Reconciler: RecordSink {
             // The monitor's events go through the inbox like every other event: recorded,
             // then acted on, exactly once.
             let inbox = self.inbox, log = self.log
-            upsMonitor = UPSMonitor(secrets: secrets, clock: clock, deadTimeSeconds: options.upsDeadTime,
+            upsMonitor = UPSMonitor(secrets: secrets, network: secrets.configuration.network, clock: clock, deadTimeSeconds: options.upsDeadTime,
                                     emit: { event in
                                         do { try inbox.put(event.json, id: event.id, milliseconds: event.ts.milliseconds) } catch {
                                             log.error("cannot drop a UPS event into the inbox", ["ups": event.subject.id, "error": "\(error)"])

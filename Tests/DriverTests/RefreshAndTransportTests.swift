@@ -33,7 +33,7 @@ import Secrets
         // A webhook on plain http says the same.
         let receiver = try Simulator("webhook_receiver.py", [])
         let hook = WebhookDriverTests.host(url: receiver.url, pin: nil, hmac: nil)
-        let post = await WebhookDriver(secrets: Secrets(environment: [:]), clock: ManualClock())
+        let post = await WebhookDriver(secrets: Grants.secrets([]), clock: ManualClock())
             .dryRun(hook, action: WebhookDriverTests.action(), targets: [WebhookDriverTests.endpoint], inventory: HostInventory(hostID: hook.id, targets: [], refreshedAt: nil))
         #expect(post.preconditions.first { $0.check == "TLS verified" }?.ok == false && post.severity == .warn)
     }

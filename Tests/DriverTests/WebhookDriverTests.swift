@@ -18,21 +18,21 @@ import Secrets
         let receiver = try Simulator("webhook_receiver.py", ["--status", "503"], tls: cert)
         let request = HTTPRequest(method: "POST", url: receiver.url + "/x", body: Array("{}".utf8), timeoutSeconds: 5)
         // The system's authorities do not know a self-signed certificate.
-        await #expect { try await HTTPClient().send(request) } throws: { ($0 as? HTTPError)?.kind == .tls }
-        let pinned = try await HTTPClient(verification: .pinned(sha256: cert.sha256)).send(request)
+        await #expect { try await HTTPClient(destinations: .unchecked).send(request) } throws: { ($0 as? HTTPError)?.kind == .tls }
+        let pinned = try await HTTPClient(verification: .pinned(sha256: cert.sha256), destinations: .unchecked).send(request)
         #expect(pinned.status == 503)
         let other = try TestCertificate(in: dir, name: "other")
-        await #expect { try await HTTPClient(verification: .pinned(sha256: other.sha256)).send(request) } throws: { error in
+        await #expect { try await HTTPClient(verification: .pinned(sha256: other.sha256), destinations: .unchecked).send(request) } throws: { error in
             guard let e = error as? HTTPError else { return false }
             return e.kind == .pinMismatch && e.message.contains(cert.fingerprint)
         }
-        let byAuthority = try await HTTPClient(verification: .authorities(file: cert.certificate)).send(request)
+        let byAuthority = try await HTTPClient(verification: .authorities(file: cert.certificate), destinations: .unchecked).send(request)
         #expect(byAuthority.status == 503)
-        let insecure = try await HTTPClient(verification: .insecure).send(request)
+        let insecure = try await HTTPClient(verification: .insecure, destinations: .unchecked).send(request)
         #expect(insecure.status == 503)
         // Nothing was sent to the server before its certificate checked out.
         #expect(try receiver.requests().count == 3)
-        await #expect { try await HTTPClient().send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/", timeoutSeconds: 2)) } throws: {
+        await #expect { try await HTTPClient(destinations: .unchecked).send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/", timeoutSeconds: 2)) } throws: {
             ($0 as? HTTPError)?.kind == .unreachable
         }
     }
@@ -51,14 +51,14 @@ import Secrets
         let receiver = try Simulator("webhook_receiver.py", ["--idle-timeout", "0"], tls: cert)
         let request = HTTPRequest(method: "POST", url: receiver.url + "/keep", body: Array("{}".utf8), timeoutSeconds: 5)
         let verification = TLSVerification.pinned(sha256: cert.sha256)
-        let pool = ConnectionPools.shared.pool(origin: HTTPClient.origin(of: request.url), verification: verification)
+        let pool = ConnectionPools.shared.pool(origin: HTTPClient.origin(of: request.url), verification: verification, destinations: DestinationCheck.unchecked.key)
         let statuses = await runBlocking {
-            (0..<3).map { _ in (try? HTTPClient.perform(request, verification: verification, pool: pool).get())?.status ?? 0 }
+            (0..<3).map { _ in (try? HTTPClient.perform(request, verification: verification, destinations: .unchecked, pool: pool).get())?.status ?? 0 }
         }
         #expect(statuses == [200, 200, 200])
-        #expect(try await HTTPClient(verification: .authorities(file: cert.certificate)).send(request).status == 200)
+        #expect(try await HTTPClient(verification: .authorities(file: cert.certificate), destinations: .unchecked).send(request).status == 200)
         let other = try TestCertificate(in: dir, name: "other")
-        await #expect { try await HTTPClient(verification: .pinned(sha256: other.sha256)).send(request) } throws: {
+        await #expect { try await HTTPClient(verification: .pinned(sha256: other.sha256), destinations: .unchecked).send(request) } throws: {
             ($0 as? HTTPError)?.kind == .pinMismatch
         }
         let log = try receiver.requests()
@@ -77,7 +77,7 @@ import Secrets
         let cert = try TestCertificate(in: dir)
         let receiver = try Simulator("webhook_receiver.py", ["--idle-timeout", "2"], tls: cert)
         let request = HTTPRequest(method: "POST", url: receiver.url + "/idle", body: Array("{}".utf8), timeoutSeconds: 5)
-        let pinned = HTTPClient(verification: .pinned(sha256: cert.sha256))
+        let pinned = HTTPClient(verification: .pinned(sha256: cert.sha256), destinations: .unchecked)
         #expect(try await pinned.send(request).status == 200)
         try await Task.sleep(nanoseconds: 4_000_000_000)
         #expect(try await pinned.send(request).status == 200)

@@ -80,6 +80,28 @@ final class Collected: Sendable {
         rig.freezeDriver(false)
     }
 
+    /// upsd usually runs on loopback, so a UPS server there is allowed without an operator's
+    /// configuration; a link-local or metadata address is refused before anything is
+    /// connected, and the refusal is the UPS's problem, as a lost connection is.
+    @Test func aLinkLocalUpsdIsRefusedAndLoopbackIsNot() throws {
+        let rig = try NUTRig()
+        let collected = Collected()
+        let monitor = Self.monitor(collected)
+        defer { monitor.stop() }
+        func at(_ id: String, _ host: String) -> UPSDeclaration {
+            UPSDeclaration(path: "ups/\(id).json", id: id, nutHost: host, nutPort: rig.port, nutName: "ups",
+                           username: nil, password: nil, poll: PolicyDuration(seconds: 1), labels: [:])
+        }
+        monitor.watch([at("ups-main", "127.0.0.1"), at("ups-fe80", "fe80::1"), at("ups-ll", "169.254.7.7"), at("ups-meta", "169.254.169.254")])
+        #expect(eventually(timeout: 10) { collected.states == ["on_mains"] })
+        func problem(_ id: String) -> String? { collected.reports.withLock { $0.first { $0.ups == id && $0.isProblem }?.message } }
+        #expect(eventually(timeout: 10) { problem("ups-fe80") != nil && problem("ups-ll") != nil && problem("ups-meta") != nil })
+        #expect(problem("ups-fe80")?.contains("fe80::1 is link-local, refused unless the operator's configuration") == true, "\(problem("ups-fe80") ?? "")")
+        #expect(problem("ups-ll")?.contains("169.254.7.7 is link-local") == true, "\(problem("ups-ll") ?? "")")
+        #expect(problem("ups-meta")?.contains("169.254.169.254 is a cloud metadata service") == true, "\(problem("ups-meta") ?? "")")
+        #expect(collected.events.withLock { $0.allSatisfy { $0.subject.id == "ups-main" } })
+    }
+
     @Test func statusTokens() {
         func state(_ s: String) -> UPSState? { UPSStatusReading(variables: ["ups.status": s]).state }
         #expect(state("OL") == .onMains && state("OL CHRG") == .onMains && state("OL BYPASS") == .onMains)

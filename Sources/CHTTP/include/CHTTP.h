@@ -19,6 +19,12 @@ typedef struct policyops_http_pool policyops_http_pool;
 
 policyops_http_pool *policyops_http_pool_create(void);
 
+/* Asked whether a connection may be made: before the host name is resolved (`address`
+   NULL), and for every address libcurl is about to connect to, after its own resolution
+   (16 bytes, IPv4 as ::ffff:a.b.c.d). Returns 1 to allow; 0 to refuse, with why in `why`. */
+typedef int (*policyops_http_address_check)(void *context, const char *host, const unsigned char *address,
+                                            char *why, size_t why_size);
+
 typedef struct policyops_http_request {
     const char *method;
     const char *url;
@@ -32,6 +38,8 @@ typedef struct policyops_http_request {
     const char *ca_file;
     const unsigned char *pin_sha256;   /* 32 bytes when pinned */
     policyops_http_pool *pool;         /* NULL: a connection of its own, closed after */
+    policyops_http_address_check check; /* NULL: every address allowed */
+    void *check_context;
 } policyops_http_request;
 
 typedef struct policyops_http_response {
@@ -45,6 +53,9 @@ typedef struct policyops_http_response {
     int pin_mismatch;
     int curl_code;                 /* 0 on success */
     char error[256];
+    int refused;                   /* connections the check refused (never connected) */
+    int allowed;                   /* connections it allowed */
+    char refusal[512];             /* why the first one was refused */
 } policyops_http_response;
 
 /* Performs the request; returns curl's code (0 on success). The response's buffers are
@@ -52,5 +63,14 @@ typedef struct policyops_http_response {
 int policyops_http_perform(const policyops_http_request *request, policyops_http_response *response);
 
 void policyops_http_response_free(policyops_http_response *response);
+
+/* The host of a URL as libcurl reads it (IPv4 in any of its spellings normalized to
+   a.b.c.d, IPv6 without brackets); 0 on success. */
+int policyops_http_url_host(const char *url, char *host, size_t host_size);
+
+/* The addresses `host` resolves to for a TCP connection (16 bytes each, IPv4 as
+   ::ffff:a.b.c.d), at most `max`; returns how many, or -1 with the resolver's message in
+   `error`. */
+int policyops_http_resolve(const char *host, unsigned char *addresses, int max, char *error, size_t error_size);
 
 #endif
