@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import Drivers
 import Engine
+import HTTP
 import Policy
 import Secrets
 
@@ -104,6 +105,24 @@ import Secrets
             #expect(done.first?.detail?.contains(h.kind) == true, "\(h.url): \(done)")
         }
         #expect(try listener.requests().count == Self.hostile.filter { $0.kind == "is loopback" }.count)
+    }
+
+    /// A connection is checked when it is opened, and kept for later requests: one opened
+    /// under a list that allows loopback never serves a client whose list does not.
+    @Test func aKeptConnectionServesOnlyTheAllowListItWasOpenedUnder() async throws {
+        let receiver = try Simulator("webhook_receiver.py", ["--idle-timeout", "0"])
+        let request = HTTPRequest(method: "POST", url: receiver.url + "/kept", body: Array("{}".utf8), timeoutSeconds: 5)
+        let wide = HTTPClient(verification: .system, destinations: Grants.loopback.destinationCheck)
+        #expect(try await wide.send(request).status == 200)
+        #expect(try await wide.send(request).status == 200)
+        let narrow = HTTPClient(verification: .system, destinations: Grants.everywhere.destinationCheck)
+        await #expect { try await narrow.send(request) } throws: { error in
+            guard let e = error as? HTTPError else { return false }
+            return e.kind == .refused && e.message.contains("127.0.0.1 is loopback")
+        }
+        // (Whether the wide client's two requests shared one connection is the pool's
+        // business and the load's; what matters is that the narrow one got none.)
+        #expect(try receiver.requests().count == 2)
     }
 
     /// A receiver that answers with a redirect to an address the operator did not allow: the
