@@ -107,6 +107,9 @@ import Testing
         ("169.254.1.1", "169.254.1.1", .linkLocal),
         ("fd00:ec2::254", "fd00:ec2::254", .metadata),
         ("100.100.100.200", "100.100.100.200", .metadata),
+        ("64:ff9b::a9fe:a9fe", "64:ff9b::a9fe:a9fe", .metadata),
+        ("64:ff9b::127.0.0.1", "64:ff9b::127.0.0.1", .loopback),
+        ("fe80::1%lo resolved", "fe80::1", .linkLocal),
     ])
     func specialAddressesAreRefusedEvenUnderABroadRange(host: String, address: String, kind: NetworkAddress.Kind) {
         let refusal = Self.lab.check(host: host, address: NetworkAddress.parse(address)!)
@@ -128,6 +131,7 @@ import Testing
         #expect(narrow.check(host: "pve-1.lab.example", address: a("169.254.169.254"))?.kind == .metadata)
         #expect(narrow.check(host: "pve-1.lab.example", address: a("0.0.0.0"))?.kind == .unspecified)
         #expect(Self.lab.check(host: "x", address: a("::ffff:169.254.169.254"))?.kind == .metadata, "IPv4-mapped IPv6 is IPv4")
+        #expect(Self.lab.check(host: "x", address: a("64:ff9b::a00:5")) == nil, "NAT64 of an ordinary address is ordinary")
     }
 
     @Test func addressesParseAndPrintInTheirCanonicalForms() {

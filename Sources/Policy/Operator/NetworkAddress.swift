@@ -109,8 +109,13 @@ public struct NetworkAddress: Sendable, Hashable, CustomStringConvertible {
         case ordinary
     }
 
-    /// The class of this address (metadata before link-local: it is both).
+    /// The class of this address (metadata before link-local: it is both). An address of
+    /// the NAT64 prefix (`64:ff9b::/96`, RFC 6052) is the class of the IPv4 address it
+    /// carries: through a NAT64 gateway `64:ff9b::a9fe:a9fe` is 169.254.169.254.
     public var kind: Kind {
+        if NetworkRange.nat64.contains(self) {
+            return NetworkAddress(ipv4: bytes[12], bytes[13], bytes[14], bytes[15]).kind
+        }
         if NetworkRange.metadata.contains(where: { $0.contains(self) }) { return .metadata }
         if NetworkRange.loopback.contains(where: { $0.contains(self) }) { return .loopback }
         if NetworkRange.unspecified.contains(where: { $0.contains(self) }) { return .unspecified }
@@ -169,6 +174,7 @@ public struct NetworkRange: Sendable, Hashable, CustomStringConvertible {
     static let loopback = [parse("127.0.0.0/8")!, parse("::1/128")!]
     static let linkLocal = [parse("169.254.0.0/16")!, parse("fe80::/10")!]
     static let unspecified = [parse("0.0.0.0/8")!, parse("::/128")!]
+    static let nat64 = parse("64:ff9b::/96")!
     /// AWS, GCP, Azure, OpenStack and DigitalOcean (169.254.169.254), AWS ECS (169.254.170.2),
     /// AWS over IPv6 (fd00:ec2::254), Alibaba (100.100.100.200), Oracle (192.0.0.192).
     static let metadata = ["169.254.169.254/32", "169.254.170.2/32", "fd00:ec2::254/128", "100.100.100.200/32", "192.0.0.192/32"].map { parse($0)! }
