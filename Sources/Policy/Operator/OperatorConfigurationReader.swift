@@ -55,6 +55,9 @@ extension OperatorConfiguration {
             let ups = strings(s, "ups", checker, allowEmpty: true) { text in
                 SelectorParser.validName(text[...]) ? .success(text) : .failure("UPS ids are those of ups/, such as \"ups-main\"")
             }
+            if !s.has("fields") {
+                checker.report(.missingField, member.value, pointer, "the secret \"\(name)\" names no \"fields\": list the connection fields that may hold it, such as \"token_secret\"")
+            }
             if !s.has("hosts"), !s.has("ups") {
                 checker.report(.missingField, member.value, pointer, "the secret \"\(name)\" is granted to nobody: list the host ids that may use it in \"hosts\" (or UPS ids in \"ups\")")
             }
