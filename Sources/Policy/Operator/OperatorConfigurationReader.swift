@@ -109,9 +109,7 @@ extension OperatorConfiguration {
     static func readHook(_ hook: ObjectFields, _ checker: DocumentChecker) -> HookSettings {
         hook.rejectUnknown(allowed: ["refs", "run_tests"], what: "\"hook\"")
         let refs = strings(hook, "refs", checker) { text in
-            text.hasPrefix("refs/") && text.count > 5 && !text.contains("..")
-                && text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !"\"'\\,".unicodeScalars.contains($0) })
-                ? .success(text) : .failure("guarded refs are patterns such as \"refs/heads/main\" or \"refs/heads/release/*\"")
+            HookSettings.isRefPattern(text) ? .success(text) : .failure("guarded refs are patterns such as \"refs/heads/main\" or \"refs/heads/release/*\"")
         }
         return HookSettings(refs: refs, runTests: hook.bool("run_tests") ?? false)
     }
