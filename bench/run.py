@@ -367,18 +367,23 @@ def bench_drivers(args, work):
         host_id = "8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62"
         with open(os.path.join(repo, "hosts", "pve-1.json"), "w") as f:
             json.dump({"id": host_id, "name": "pve-1", "driver": "proxmox",
-                       "connection": {"url": url, "node": "pve-1", "token_id": token_id, "token_secret": {"env": "PVE_TOKEN"},
+                       "connection": {"url": url, "node": "pve-1", "token_id": token_id, "token_secret": {"secret": "pve-token"},
                                       "tls": {"fingerprint_sha256": pin}}}, f, indent=2)
         with open(os.path.join(repo, "policies", "shutdown-all.json"), "w") as f:
             json.dump({"version": 1, "name": "shutdown-all-on-battery",
                        "trigger_group": {"triggers": [{"type": "ups.state", "equals": "on_battery"}]},
                        "targets": {"host_id": host_id, "target_type": "vm", "selector": {"mode": "list", "value": "1000-%d" % (1000 + vms - 1)}},
                        "actions": [{"capability_id": "proxmox.vm", "verb": "shutdown", "params": {"grace_s": 120}}]}, f, indent=2)
-        git(repo, "init", "-q")
+        git(repo, "init", "-q", "-b", "main")
         git(repo, "add", "-A")
         git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm", "1,000 VMs")
         env = dict(os.environ, PVE_TOKEN=secret)
-        plan = [BIN, "plan", "--repo", repo, "--format", "json"]
+        # The operator grants the token to pve-1 and lets drivers reach the simulator on loopback.
+        config = os.path.join(work, "config.json")
+        with open(config, "w") as f:
+            json.dump({"secrets": {"pve-token": {"env": "PVE_TOKEN", "hosts": [host_id], "fields": ["token_secret"]}},
+                       "network": {"allow_loopback": True}}, f)
+        plan = [BIN, "plan", "--repo", repo, "--format", "json", "--config", config]
         check = json.loads(subprocess.run(plan, capture_output=True, text=True, env=env, check=True).stdout)
         dry = check["policies"][0]["actions"][0]["dry_run"]
         if not dry["ok"] or len(dry["effects"]["per_target"]) != vms:

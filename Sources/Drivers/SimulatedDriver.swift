@@ -116,7 +116,7 @@ public struct SimulatedDriver: Driver {
         }
         let changing = effects.filter { !$0.isNoOp }.count
         return DryRunResult(ok: true, severity: refused.isEmpty ? .info : .warn, preconditions: checks, planKind: "api", preview: preview,
-                            summary: "\(action.verb) \(changing) of \(targets.count) targets on \(host.name)", perTarget: effects)
+                            summary: "\(action.verb) \(changing) of \(Plural.count(targets.count, "target")) on \(host.name)", perTarget: effects)
     }
 
     public func execute(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget]) async -> [TargetOutcome] {

@@ -95,10 +95,14 @@ public struct DryRunResult: Sendable {
                      summary: reason, perTarget: [], reason: reason)
     }
 
-    /// The JSON of SPEC section 7, with the idempotency key of the action.
+    /// The JSON of SPEC section 7, with the idempotency key of the action, and the code of
+    /// the problem (`"code": "PO5013"`) when there is one.
     public func json(idempotencyKey: String) -> JSON {
-        .object([
-            "ok": .bool(ok), "severity": .string(severity.rawValue), "idempotency_key": .string(idempotencyKey),
+        var members: [JSON.Member] = [
+            .init("ok", .bool(ok)), .init("severity", .string(severity.rawValue)), .init("idempotency_key", .string(idempotencyKey)),
+        ]
+        if let code { members.append(.init("code", .string(code.rawValue))) }
+        return .object(members + JSON.object([
             "preconditions": .array(preconditions.map { p in
                 var m: [JSON.Member] = [.init("check", .string(p.check)), .init("ok", .bool(p.ok))]
                 if let d = p.details { m.append(.init("details", .string(d))) }
@@ -111,7 +115,7 @@ public struct DryRunResult: Sendable {
                 return .object(m)
             })]),
             "reason": reason.map(JSON.string) ?? .null,
-        ])
+        ]).objectMembers!)
     }
 }
 

@@ -139,7 +139,7 @@ public actor ExecutionScheduler {
         }
         let started = await sink.record([LedgerRecord(kind: .start, ts: now, severity: .info, policyID: job.action.policyID, commit: commit,
                                         correlationID: job.correlationID, eventID: job.eventID,
-                                        message: "\(job.action.capability) \(job.action.verb) on \(job.targetIDs.count) targets of \(host.name) starts",
+                                        message: "\(job.action.capability) \(job.action.verb) on \(Plural.count(job.targetIDs.count, "target")) of \(host.name) starts",
                                         details: .object(["job_id": .string(job.id), "host_id": .string(job.hostID)]))])
         guard started else { return record(.error, "not-started", "the start of job \(job.id) could not be recorded; nothing ran") }
         let inventory = await driver.refresh(host, full: false)

@@ -133,6 +133,22 @@ import Secrets
         #expect(try receiver.requests().count == before)
     }
 
+    /// A granted secret whose value holds a line break never goes into a header: it would
+    /// split into a second header (or a second request) of the attacker's choosing.
+    @Test func aSecretWithALineBreakNeverGoesIntoAHeader() async throws {
+        let receiver = try Simulator("webhook_receiver.py", [])
+        let hook = "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+        let secrets = Grants.secrets([.init(name: "hook-auth", value: "Bearer ok\r\nX-Injected: yes", host: hook, field: "headers.Authorization")])
+        let driver = WebhookDriver(secrets: secrets, clock: ManualClock())
+        let host = Self.host(url: receiver.url, pin: nil, hmac: nil, headers: ["Authorization": .reference(.named("hook-auth"))])
+        let dry = await driver.dryRun(host, action: Self.action(), targets: [Self.endpoint], inventory: HostInventory(hostID: host.id, targets: [], refreshedAt: nil))
+        #expect(!dry.ok && dry.code == .secretNotGranted && dry.reason?.contains("holds a line break") == true, "\(String(describing: dry.reason))")
+        let done = await driver.execute(host, action: Self.action(), targets: [Self.endpoint])
+        #expect(done.first?.outcome == "failed")
+        #expect(try receiver.requests().isEmpty)
+        #expect(!(dry.reason ?? "").contains("X-Injected"), "the message never repeats the value")
+    }
+
     @Test func aURLFromASecretIsNeverShown() async throws {
         let receiver = try Simulator("webhook_receiver.py", [])
         let secrets = Grants.secrets([.init(name: "chat-url", value: receiver.url + "/services/T000/B000/XXXXSECRETXXXX", host: "4a1b2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", field: "url")])

@@ -99,7 +99,7 @@ func tree(_ root: String) throws -> [String: Data] {
     }
 
     @Test func theCommittedSchemasAreTheGeneratedOnes() throws {
-        for (kind, file) in [("policy", "policy-v1.schema.json"), ("host", "host-v1.schema.json")] {
+        for (kind, file) in [("policy", "policy-v1.schema.json"), ("host", "host-v1.schema.json"), ("config", "config-v1.schema.json")] {
             let r = try Paths.policyops(["schema", "--kind", kind])
             #expect(r.status == 0)
             let committed = try String(contentsOfFile: Paths.exampleRepo + "/" + file, encoding: .utf8)

@@ -73,7 +73,12 @@ import TestSupport
         var environment = ProcessInfo.processInfo.environment
         environment["POLICYOPS_TEST_UNSET_TOKEN"] = nil
         let state = TemporaryDirectory("state")
-        let plan = try Paths.policyops(["plan", "--repo", repo.path, "--state", state.path], environment: environment)
+        // The operator lists the variable for this host and field; it is simply not set.
+        state.write("config.json", """
+        {"secrets": {"runner-token": {"env": "POLICYOPS_TEST_UNSET_TOKEN", "hosts": ["\(Self.runner)"], "fields": ["env.TOKEN"]}},
+         "exec": {"allow": ["/bin/true"]}}
+        """)
+        let plan = try Paths.policyops(["plan", "--repo", repo.path, "--state", state.path, "--config", state.join("config.json")], environment: environment)
         #expect(plan.status == 3, "\(plan.stdout)\(plan.stderr)")
         let line = try #require(plan.stdout.split(separator: "\n").first { $0.contains("exec.command run on runner-1") })
         #expect(line.components(separatedBy: "is not set").count == 2, "said once: \(line)")

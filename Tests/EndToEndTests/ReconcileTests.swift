@@ -317,14 +317,14 @@ final class ReconcileRig: @unchecked Sendable {
         let dry = try #require(((first["actions"] as? [[String: Any]])?.first)?["dry_run"] as? [String: Any])
         for key in ["ok", "severity", "idempotency_key", "preconditions", "plan", "effects", "reason"] { #expect(dry.keys.contains(key), "\(key)") }
         #expect((first["used_inventory"] as? [String: Any])?["stale"] as? Bool == false)
-        // Enabling the policy on the real Proxmox host, with its token's secret not in the
-        // environment: an error that names the variable.
+        // Enabling the policy on the real Proxmox host, whose token names a secret no
+        // operator's configuration grants: an error that names the secret.
         let pve = "policies/power/pve-shutdown-on-low-runtime.json"
         rig.repo.write(pve, rig.repo.directory.read(pve)!.replacingOccurrences(of: "\"enabled\": false", with: "\"enabled\": true"))
         try rig.repo.commit("enable pve")
         let error = try Paths.policyops(["plan", "--repo", rig.repo.path])
         #expect(error.status == 3)
-        #expect(error.stdout.contains("PO5005") && error.stdout.contains("PVE1_TOKEN_SECRET is not set"), "\(error.stdout)")
+        #expect(error.stdout.contains("PO5013") && error.stdout.contains(#"the secret "pve1-token" is not in the operator's configuration"#), "\(error.stdout)")
         let markdown = try Paths.policyops(["plan", "--repo", rig.repo.path, "--format", "markdown"])
         #expect(markdown.stdout.hasPrefix("### PolicyOps plan of"))
         rig.repo.write("policies/bad.json", "{")

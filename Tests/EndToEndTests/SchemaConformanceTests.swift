@@ -62,7 +62,7 @@ import TestSupport
         try #require(made.status == 0, "python3 -m venv: \(made.stderr)")
         let pip = try ProcessRunner.tool(venv + "/bin/pip", ["install", "--quiet", "--disable-pip-version-check", "jsonschema", "regress"])
         try #require(pip.status == 0, "pip install jsonschema regress: \(pip.stdout)\(pip.stderr)")
-        for kind in ["policy", "host", "ups", "settings"] {
+        for kind in ["policy", "host", "ups", "settings", "config"] {
             let r = try Paths.policyops(["schema", "--kind", kind])
             try #require(r.status == 0)
             work.write("\(kind).schema.json", r.stdout)
@@ -85,6 +85,18 @@ import TestSupport
             let path = Self.fixtures + "/schema/settings/" + name
             repo.write("policyops.json", try String(contentsOfFile: path, encoding: .utf8))
             checked.append(Checked(kind: "settings", path: path, label: "settings/" + name, blockers: try blockers(repo.path)["policyops.json"] ?? []))
+        }
+        // Operator configurations: validate --config against an empty repository.
+        let empty = TemporaryDirectory("empty-repo")
+        for name in files(Self.fixtures + "/schema/config") {
+            let path = Self.fixtures + "/schema/config/" + name
+            let r = try Paths.policyops(["validate", "--repo", empty.path, "--config", path, "--format", "json"])
+            var found: Set<String> = []
+            for d in try json(r.stdout)["diagnostics"] as? [[String: Any]] ?? [] where d["severity"] as? String == "blocker" && d["file"] as? String == path {
+                found.insert(d["code"] as? String ?? "")
+            }
+            #expect(name.hasPrefix("valid-") == found.isEmpty, "config/\(name): validate found \(found.sorted())")
+            checked.append(Checked(kind: "config", path: path, label: "config/" + name, blockers: found))
         }
         #expect(checked.count >= 200)
 

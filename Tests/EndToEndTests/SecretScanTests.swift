@@ -2,10 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Secrets are resolved only when a request or command needs them: after a full run of the
-/// reconciler against every real driver (Proxmox and AOS-S simulators, a webhook receiver,
-/// a command that prints its secret), no output, ledger record, log, IR, manifest,
-/// inventory, status or metric holds any secret value.
+/// Secrets are resolved only when a request or command needs them, as the operator's
+/// configuration grants them: after a full run of the reconciler against every real driver
+/// (Proxmox and AOS-S simulators, a webhook receiver, a command that prints its secret), with
+/// the configuration in place, no output, ledger record, log, IR, manifest, inventory, status
+/// or metric holds any secret value, nor its base64 or hex form.
 @Suite(.serialized) struct SecretScanTests {
     static let pve = "8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62"
     static let sw = "1e7a9c3f-4d8b-4a2e-9f6c-5b3d7e1a8c93"
@@ -40,21 +41,21 @@ import TestSupport
         let pin = cert.fingerprint
         repo.write("hosts/pve-1.json", """
         {"id": "\(Self.pve)", "name": "pve-1", "driver": "proxmox",
-         "connection": {"url": "\(proxmox.url)", "node": "pve-1", "token_id": "policyops@pve!ci", "token_secret": {"env": "PVE_TOKEN"},
+         "connection": {"url": "\(proxmox.url)", "node": "pve-1", "token_id": "policyops@pve!ci", "token_secret": {"secret": "pve1-token"},
                         "tls": {"fingerprint_sha256": "\(pin)"}}}
         """)
         repo.write("hosts/sw-core-1.json", """
         {"id": "\(Self.sw)", "name": "sw-core-1", "driver": "aoss",
-         "connection": {"url": "\(aoss.url)", "username": "policyops", "password": {"file": "\(dir.join("sw-password"))"},
+         "connection": {"url": "\(aoss.url)", "username": "policyops", "password": {"secret": "sw-password"},
                         "protected_ports": ["1/24"], "tls": {"ca_file": "\(cert.certificate)"}}}
         """)
         repo.write("hosts/hook-1.json", """
         {"id": "\(Self.hook)", "name": "hook-1", "driver": "webhook",
-         "connection": {"url": {"env": "HOOK_URL"}, "hmac_secret": {"env": "HOOK_HMAC"}, "headers": {"Authorization": {"env": "HOOK_AUTH"}},
+         "connection": {"url": {"env": "HOOK_URL"}, "hmac_secret": {"secret": "hook-hmac"}, "headers": {"Authorization": {"secret": "hook-auth"}},
                         "tls": {"fingerprint_sha256": "\(pin)"}}}
         """)
         repo.write("hosts/runner-1.json", """
-        {"id": "\(Self.runner)", "name": "runner-1", "driver": "exec", "connection": {"env": {"TOKEN": {"env": "EXEC_TOKEN"}}}}
+        {"id": "\(Self.runner)", "name": "runner-1", "driver": "exec", "connection": {"env": {"TOKEN": {"secret": "exec-token"}}}}
         """)
         repo.write("ups/ups-main.json", #"{"id": "ups-main", "nut": {"host": "127.0.0.1", "ups": "ups"}}"#)
         func policy(_ name: String, host: String, type: String, selector: String, action: String) -> String {
@@ -74,6 +75,21 @@ import TestSupport
                                                 action: #"{"capability_id": "exec.command", "verb": "run", "params": {"argv": ["/bin/sh", "-c", "echo token=$TOKEN; echo $TOKEN >&2"]}}"#))
         try repo.commit("every driver")
 
+        // The operator grants each secret to its host and field; the webhook's URL keeps the
+        // older {"env"} form, valid because the configuration lists it the same way.
+        let execUser = try LocalUser.make()
+        let config = dir.join("config.json")
+        dir.write("config.json", """
+        {"secrets": {
+           "pve1-token": {"env": "PVE_TOKEN", "hosts": ["\(Self.pve)"], "fields": ["token_secret"]},
+           "sw-password": {"file": "\(dir.join("sw-password"))", "hosts": ["\(Self.sw)"], "fields": ["password"]},
+           "hook-url": {"env": "HOOK_URL", "hosts": ["\(Self.hook)"], "fields": ["url"]},
+           "hook-hmac": {"env": "HOOK_HMAC", "hosts": ["\(Self.hook)"], "fields": ["hmac_secret"]},
+           "hook-auth": {"env": "HOOK_AUTH", "hosts": ["\(Self.hook)"], "fields": ["headers.Authorization"]},
+           "exec-token": {"env": "EXEC_TOKEN", "hosts": ["\(Self.runner)"], "fields": ["env.TOKEN"]}},
+         "exec": {"allow": ["/bin/sh"]\(execUser.map { #", "user": "\#($0.name)""# } ?? "")},
+         "network": {"allow_loopback": true}}
+        """)
         var environment = ProcessInfo.processInfo.environment
         environment["PVE_TOKEN"] = pveToken
         environment["HOOK_HMAC"] = hookKey
@@ -84,7 +100,7 @@ import TestSupport
 
         // The full run: apply (dry-runs against every host), an event, four executions.
         let state = TemporaryDirectory("state")
-        let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--no-nut",
+        let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--no-nut", "--config", config,
                                                                  "--interval", "0.2", "--log-format", "json"], environment: environment)
         func ledger(_ extra: [String] = []) throws -> [[String: Any]] {
             let r = try Paths.policyops(["ledger", "--state", state.path, "--format", "json", "--limit", "0"] + extra)
@@ -112,12 +128,13 @@ import TestSupport
         var outputs: [(String, String)] = [("reconcile stdout", reconciler.stdout), ("reconcile stderr", reconciler.stderr)]
         let commands: [[String]] = [
             ["validate", "--repo", repo.path], ["validate", "--repo", repo.path, "--format", "json"],
-            ["plan", "--repo", repo.path], ["plan", "--repo", repo.path, "--format", "json"], ["plan", "--repo", repo.path, "--format", "markdown"],
+            ["plan", "--repo", repo.path, "--config", config], ["plan", "--repo", repo.path, "--format", "json", "--config", config],
+            ["plan", "--repo", repo.path, "--format", "markdown", "--config", config],
             ["explain", "--repo", repo.path, "policies/hook.json"], ["explain", "--repo", repo.path, "policies/exec.json"],
             ["status", "--state", state.path], ["status", "--state", state.path, "--format", "json"],
             ["ledger", "--state", state.path, "--limit", "0"], ["ledger", "--state", state.path, "--limit", "0", "--format", "json"],
-            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "hook-1", "--refresh", "--format", "json"],
-            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "pve-1", "--refresh"],
+            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "hook-1", "--refresh", "--format", "json", "--config", config],
+            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "pve-1", "--refresh", "--config", config],
             ["compile", "--repo", repo.path, "--state", dir.join("compiled"), "--format", "json"],
         ]
         for c in commands {
@@ -140,9 +157,15 @@ import TestSupport
         }
         #expect(files > 10)
         #expect(outputs.contains { $0.1.contains("token=<secret>") }, "the scan reads the ledger")
+        // Each value as it is, and as base64 and hex: an encoding is the same secret.
+        let forms = secrets.flatMap { secret -> [String] in
+            let bytes = Data(secret.utf8)
+            let hex = bytes.map { String(format: "%02x", $0) }.joined()
+            return [secret, bytes.base64EncodedString(), String(bytes.base64EncodedString().prefix { $0 != "=" }), hex, hex.uppercased()]
+        }
         for (source, text) in outputs {
-            for secret in secrets {
-                #expect(!text.contains(secret), "\(source) holds a secret")
+            for form in forms {
+                #expect(!text.contains(form), "\(source) holds a secret or its encoding")
             }
         }
     }

@@ -32,6 +32,36 @@ import TestSupport
         #expect(try rig.serverRef("main") == before)
     }
 
+    /// The operator's configuration names the refs (hook.refs), recorded by install with
+    /// --config: the repository cannot widen them, a ref outside them is not checked, and a
+    /// configuration edited later takes effect at the next push without reinstalling.
+    @Test func theOperatorsConfigurationNamesTheGuardedRefs() throws {
+        let dir = TemporaryDirectory("hook-config")
+        let config = dir.join("config.json")
+        dir.write("config.json", #"{"hook": {"refs": ["refs/heads/main", "refs/heads/release/*"]}}"#)
+        let rig = try PushRig(installOptions: ["--config", config])
+        let hook = try String(contentsOfFile: rig.server.path + "/hooks/pre-receive", encoding: .utf8)
+        #expect(hook.contains("--config '\(config)'"), "\(hook)")
+        rig.clone.write("policyops.json", #"{"hook": {"refs": ["refs/heads/feature/*"]}}"#)
+        try rig.clone.commit("try to guard something else")
+        #expect(try rig.push().status == 0)
+        rig.edit(startTimer) { $0.replacingOccurrences(of: "\"2m\"", with: "\"2x\"") }
+        try rig.clone.commit("a blocker")
+        let second = try rig.push()
+        #expect(second.status != 0 && second.stderr.contains("hook.refs \"refs/heads/feature/*\" is not among the refs this server guards (refs/heads/main, refs/heads/release/*)"), "\(second.stderr)")
+        #expect(try rig.push(["origin", "main:refs/heads/release/2"]).status != 0)
+        #expect(try rig.push(["origin", "main:refs/heads/feature/x"]).status == 0, "outside the operator's refs")
+        // The operator adds tests to the hook: not built yet, and the hook says so.
+        dir.write("config.json", #"{"hook": {"refs": ["refs/heads/main"], "run_tests": true}}"#)
+        let said = try rig.push(["origin", "main:refs/heads/release/3"])
+        #expect(said.status == 0, "release/* is no longer guarded: \(said.stderr)")
+        #expect(said.stderr.contains("hook.run_tests, but running the repository's tests in the hook is not implemented yet"), "\(said.stderr)")
+        // A broken configuration stops every push (never a guard switched off by a typo).
+        dir.write("config.json", #"{"hook": {"refs": "refs/heads/main"}}"#)
+        let broken = try rig.push(["origin", "main:refs/heads/feature/y"])
+        #expect(broken.status != 0 && broken.stderr.contains("the operator's configuration"), "\(broken.stderr)")
+    }
+
     @Test func aPatternTheServerDoesNotGuardIsIgnoredWithAWarningNamingIt() throws {
         let rig = try PushRig(installOptions: ["--refs", "refs/heads/main"])
         rig.clone.write("policyops.json", #"{"hook": {"refs": ["refs/heads/release/*", "refs/heads/main"]}}"#)

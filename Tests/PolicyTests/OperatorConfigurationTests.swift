@@ -64,6 +64,7 @@ import Testing
         (#"{"secrets": {"t": {"env": "X", "fields": ["url"]}}}"#, "/secrets/t", "granted to nobody"),
         (#"{"secrets": {"t": {"env": "X", "hosts": ["\#(pve)"], "fields": ["headers.a:b"]}}}"#, "/secrets/t/fields/0", "connection keys"),
         (#"{"secrets": {"t": {"env": "X", "hosts": ["\#(pve)"], "fields": []}}}"#, "/secrets/t/fields", "empty"),
+        (#"{"secrets": {"t": {"env": "X", "hosts": ["\#(pve)"]}}}"#, "/secrets/t", "names no \"fields\""),
         (#"{"secrets": {"t": {"env": "X", "hosts": ["\#(pve)"], "fields": ["url"], "note": 1}}}"#, "/secrets/t/note", "unknown field"),
         (#"{"exec": {"user": "root"}}"#, "/exec/user", "never runs as root"),
         (#"{"exec": {"allow": ["sh"]}}"#, "/exec/allow/0", "absolute paths"),

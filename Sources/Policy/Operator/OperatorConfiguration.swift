@@ -144,6 +144,13 @@ public struct HookSettings: Sendable, Hashable {
     /// No refs named; tests not run.
     public static let standard = HookSettings(refs: nil, runTests: false)
 
+    /// A ref pattern the hook can guard: `refs/...`, without `..`, whitespace, control
+    /// characters, quotes or a comma (the hook script and `--refs` carry them as one word).
+    public static func isRefPattern(_ s: String) -> Bool {
+        s.hasPrefix("refs/") && s.count > 5 && !s.contains("..")
+            && s.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"\"'\\,".unicodeScalars.contains($0) }
+    }
+
     /// Settings of these refs.
     public init(refs: [String]?, runTests: Bool) {
         self.refs = refs

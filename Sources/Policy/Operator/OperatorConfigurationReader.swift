@@ -55,6 +55,9 @@ extension OperatorConfiguration {
             let ups = strings(s, "ups", checker, allowEmpty: true) { text in
                 SelectorParser.validName(text[...]) ? .success(text) : .failure("UPS ids are those of ups/, such as \"ups-main\"")
             }
+            if !s.has("fields") {
+                checker.report(.missingField, member.value, pointer, "the secret \"\(name)\" names no \"fields\": list the connection fields that may hold it, such as \"token_secret\"")
+            }
             if !s.has("hosts"), !s.has("ups") {
                 checker.report(.missingField, member.value, pointer, "the secret \"\(name)\" is granted to nobody: list the host ids that may use it in \"hosts\" (or UPS ids in \"ups\")")
             }
@@ -106,9 +109,7 @@ extension OperatorConfiguration {
     static func readHook(_ hook: ObjectFields, _ checker: DocumentChecker) -> HookSettings {
         hook.rejectUnknown(allowed: ["refs", "run_tests"], what: "\"hook\"")
         let refs = strings(hook, "refs", checker) { text in
-            text.hasPrefix("refs/") && text.count > 5 && !text.contains("..")
-                && text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !"\"'\\,".unicodeScalars.contains($0) })
-                ? .success(text) : .failure("guarded refs are patterns such as \"refs/heads/main\" or \"refs/heads/release/*\"")
+            HookSettings.isRefPattern(text) ? .success(text) : .failure("guarded refs are patterns such as \"refs/heads/main\" or \"refs/heads/release/*\"")
         }
         return HookSettings(refs: refs, runTests: hook.bool("run_tests") ?? false)
     }

@@ -13,8 +13,13 @@ enum PlanCommand: Command {
         overview: "Dry-run every enabled policy of a commit against the hosts' live state; change nothing.",
         options: [RepositoryOptions.repo, .value("rev", "REV", "The commit to plan (default: HEAD)."),
                   .value("state", "DIR", "A reconciler's state directory: simulated hosts' live state comes from it (default: their declarations)."),
+                  .value("base", "REV", "The revision hosts are compared with (default: main, else origin/main, the branch the reconciler applies): a host whose declaration differs gets no credentials and no request; its dry-run is skipped with a warning (PO5016)."),
                   .value("format", "FORMAT", "Output format (default: text).", choices: ["text", "json", "markdown"]), OperatorOptions.config],
-        discussion: "Exit status: 0 no errors (warnings allowed), 1 the commit has blockers, 2 usage or environment error, 3 a dry-run found errors.")
+        discussion: """
+        A pull request can change where a host points; plan therefore sends credentials only to hosts whose driver and \
+        connection are the same at --base, so CI never hands a token to a server a change names.
+        Exit status: 0 no errors (warnings allowed), 1 the commit has blockers, 2 usage or environment error, 3 a dry-run found errors.
+        """)
 
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
         guard let commit = try RunnablePolicies.load(arguments, context, doing: "plan") else { return .blockers }
@@ -22,7 +27,9 @@ enum PlanCommand: Command {
         let clock = SystemClock()
         let world: any SimulatedWorld = arguments.value("state").map { FileSimulatedWorld(stateDirectory: context.absolute($0)) } ?? MemorySimulatedWorld()
         let secrets = Secrets(environment: context.environment, configuration: try OperatorOptions.load(arguments, context))
-        let engine = Engine(drivers: StandardDrivers(world: world, clock: clock, secrets: secrets), clock: clock)
+        let withheld = try withheldHosts(arguments, context, set: set)
+        let drivers = CredentialWithholding(StandardDrivers(world: world, clock: clock, secrets: secrets), withheld: withheld)
+        let engine = Engine(drivers: drivers, clock: clock)
         let plans = blocking {
             await engine.apply(set)
             return await engine.plan(set.policies)
@@ -39,6 +46,27 @@ enum PlanCommand: Command {
         default: context.console.print(text(plans, summary: summary).terminalSafeLines, terminator: "")
         }
         return plans.contains { $0.severity >= .error } ? .errors : .success
+    }
+
+    /// The hosts of `set` that get no credentials: those whose declaration differs from
+    /// the base revision's (id → why).
+    static func withheldHosts(_ arguments: ParsedArguments, _ context: CommandContext, set: PolicySet) throws -> [String: String] {
+        guard set.hosts.values.contains(where: { $0.driver != .sim }) else { return [:] }
+        let view = try RepositoryOptions.open(arguments, context, requireGit: true)
+        let named = arguments.value("base")
+        var base: (name: String, hosts: [String: HostDeclaration])?
+        for candidate in named.map({ [$0] }) ?? ["main", "origin/main"] {
+            guard let id = try? view.resolve(candidate) else { continue }
+            let compiled = try CompileSession(view: view).compile(id).compilation
+            base = (candidate, Dictionary(compiled.hosts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+            break
+        }
+        if let named, base == nil { throw EnvironmentError("--base \(named) is not a revision of \(view.folder ?? "the repository")") }
+        var withheld: [String: String] = [:]
+        for host in set.hosts.values {
+            if let reason = CredentialWithholding.reason(for: host, base: base?.hosts, baseName: base?.name ?? "main") { withheld[host.id] = reason }
+        }
+        return withheld
     }
 
     static func text(_ plans: [PolicyPlan], summary: String) -> String {

@@ -43,6 +43,7 @@ enum ValidateCommand: Command {
         if let config = arguments.value("config").map(context.absolute), let (_, found) = try OperatorOptions.read(config, required: true) {
             report.diagnostics += found
             report.checkedFiles.append(config)
+            report.checkedConfiguration = true
         }
         context.console.print(ReportFormatter.render(report, as: format), terminator: "")
         return report.ok ? .success : .blockers

@@ -28,7 +28,8 @@ enum ReportFormatter {
         var out = ""
         let findings = [(Severity.blocker, "blocker"), (.error, "error"), (.warn, "warning"), (.info, "note")]
             .compactMap { s, word in report.count(s) > 0 ? Plural.count(report.count(s), word) : nil }
-        let scope = "\(Plural.count(report.policyFileCount, "policy file")), \(Plural.count(report.hostCount, "host")), \(Plural.count(report.upsCount, "UPS", "UPSes"))"
+        var scope = "\(Plural.count(report.policyFileCount, "policy file")), \(Plural.count(report.hostCount, "host")), \(Plural.count(report.upsCount, "UPS", "UPSes"))"
+        if report.checkedConfiguration { scope += " and the operator's configuration" }
         if report.ok {
             out += "OK: \(scope) valid" + (findings.isEmpty ? "" : " (\(findings.joined(separator: ", ")))") + "\n"
         } else {

@@ -24,6 +24,8 @@ struct ValidationReport {
     /// The policy repository's folder inside the git repository ("" or ending in `/`):
     /// CI formats name files from the repository's root, as CI systems see them.
     var pathPrefix: String = ""
+    /// True when the operator's configuration was checked too (`validate --config`).
+    var checkedConfiguration = false
 
     /// A file's path as CI systems see it: under `pathPrefix`, unless it is absolute (the
     /// operator's configuration is not in the repository).

@@ -49,10 +49,7 @@ struct GuardedRefs: Equatable {
     }
 
     /// `refs/...`, without `..`, whitespace, control characters, quotes or a comma.
-    static func isRefPattern(_ s: String) -> Bool {
-        s.hasPrefix("refs/") && s.count > 5 && !s.contains("..")
-            && s.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && !"\"'\\,".unicodeScalars.contains($0) }
-    }
+    static func isRefPattern(_ s: String) -> Bool { HookSettings.isRefPattern(s) }
 
     /// True when every ref `narrower` matches is matched by `wider` (`*` any run of
     /// characters, `?` one). Sound, not complete: an alignment of the two patterns in which

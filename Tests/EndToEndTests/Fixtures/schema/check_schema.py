@@ -2,7 +2,7 @@
 
 Usage: check_schema.py SCHEMA_DIR < manifest.json
 
-The manifest is a list of {"kind": "policy" | "host" | "ups" | "settings", "path": FILE}.
+The manifest is a list of {"kind": "policy" | "host" | "ups" | "settings" | "config", "path": FILE}.
 SCHEMA_DIR holds KIND.schema.json for each kind. Prints one JSON object:
   {"results": {FILE: {"valid": bool, "parsed": bool, "errors": [str]}},
    "patterns": [{"schema": KIND, "pattern": str, "error": str | null}]}
@@ -61,7 +61,7 @@ def main():
     folder = sys.argv[1]
     schemas = {}
     report = {"results": {}, "patterns": []}
-    for kind in ("policy", "host", "ups", "settings"):
+    for kind in ("policy", "host", "ups", "settings", "config"):
         with open(f"{folder}/{kind}.schema.json", encoding="utf-8") as f:
             schemas[kind] = json.load(f)
         jsonschema.Draft202012Validator.check_schema(schemas[kind])
