@@ -74,6 +74,22 @@ import TestSupport
                                                 action: #"{"capability_id": "exec.command", "verb": "run", "params": {"argv": ["/bin/sh", "-c", "echo token=$TOKEN; echo $TOKEN >&2"]}}"#))
         try repo.commit("every driver")
 
+        // The operator grants each host its secrets, the runner its shell, and a user to run it as.
+        let user = SystemUser.canCreate ? try SystemUser.create("po-scan-") : nil
+        defer { user?.remove() }
+        let config = dir.join("config.json")
+        dir.write("config.json", """
+        {"secrets": {
+           "pve-token": {"env": "PVE_TOKEN", "hosts": ["\(Self.pve)"], "fields": ["token_secret"]},
+           "sw-password": {"file": "\(dir.join("sw-password"))", "hosts": ["\(Self.sw)"], "fields": ["password"]},
+           "hook-url": {"env": "HOOK_URL", "hosts": ["\(Self.hook)"], "fields": ["url"]},
+           "hook-hmac": {"env": "HOOK_HMAC", "hosts": ["\(Self.hook)"], "fields": ["hmac_secret"]},
+           "hook-auth": {"env": "HOOK_AUTH", "hosts": ["\(Self.hook)"], "fields": ["headers.Authorization"]},
+           "exec-token": {"env": "EXEC_TOKEN", "hosts": ["\(Self.runner)"], "fields": ["env.TOKEN"]}},
+         "exec": {"allow": ["/bin/sh"]\(user.map { #", "user": "\#($0.name)""# } ?? "")},
+         "network": {"allow_loopback": true}}
+        """)
+
         var environment = ProcessInfo.processInfo.environment
         environment["PVE_TOKEN"] = pveToken
         environment["HOOK_HMAC"] = hookKey
@@ -84,7 +100,7 @@ import TestSupport
 
         // The full run: apply (dry-runs against every host), an event, four executions.
         let state = TemporaryDirectory("state")
-        let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--no-nut",
+        let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--config", config, "--no-nut",
                                                                  "--interval", "0.2", "--log-format", "json"], environment: environment)
         func ledger(_ extra: [String] = []) throws -> [[String: Any]] {
             let r = try Paths.policyops(["ledger", "--state", state.path, "--format", "json", "--limit", "0"] + extra)
@@ -112,12 +128,13 @@ import TestSupport
         var outputs: [(String, String)] = [("reconcile stdout", reconciler.stdout), ("reconcile stderr", reconciler.stderr)]
         let commands: [[String]] = [
             ["validate", "--repo", repo.path], ["validate", "--repo", repo.path, "--format", "json"],
-            ["plan", "--repo", repo.path], ["plan", "--repo", repo.path, "--format", "json"], ["plan", "--repo", repo.path, "--format", "markdown"],
+            ["plan", "--repo", repo.path, "--config", config], ["plan", "--repo", repo.path, "--config", config, "--format", "json"],
+            ["plan", "--repo", repo.path, "--config", config, "--format", "markdown"],
             ["explain", "--repo", repo.path, "policies/hook.json"], ["explain", "--repo", repo.path, "policies/exec.json"],
             ["status", "--state", state.path], ["status", "--state", state.path, "--format", "json"],
             ["ledger", "--state", state.path, "--limit", "0"], ["ledger", "--state", state.path, "--limit", "0", "--format", "json"],
-            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "hook-1", "--refresh", "--format", "json"],
-            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "pve-1", "--refresh"],
+            ["inventory", "--repo", repo.path, "--state", state.path, "--config", config, "--host", "hook-1", "--refresh", "--format", "json"],
+            ["inventory", "--repo", repo.path, "--state", state.path, "--config", config, "--host", "pve-1", "--refresh"],
             ["compile", "--repo", repo.path, "--state", dir.join("compiled"), "--format", "json"],
         ]
         for c in commands {

@@ -16,10 +16,10 @@ public struct SystemUser: Sendable, Hashable {
     /// True when the tests run as root, and so can make users and switch to them.
     public static var canCreate: Bool { geteuid() == 0 }
 
-    /// Makes a user `prefix` plus this process's id (a stale one of that name is removed
-    /// first), with a group of its own and no login shell.
+    /// Makes a user `prefix` plus this process's id and a count (a stale one of that name is
+    /// removed first), with a group of its own and no login shell.
     public static func create(_ prefix: String) throws -> SystemUser {
-        let name = "\(prefix)\(getpid())"
+        let name = "\(prefix)\(getpid())-\(made.next())"
         let home = "/nonexistent/\(name)"
         _ = try? retryingLock("/usr/sbin/userdel", [name])
         let made = try retryingLock("/usr/sbin/useradd", ["--system", "--user-group", "--no-create-home", "--home-dir", home,
@@ -29,6 +29,9 @@ public struct SystemUser: Sendable, Hashable {
         }
         return SystemUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid, home: home)
     }
+
+    /// How many users this process made: each name is new, for tests that run side by side.
+    private static let made = Counter()
 
     /// Removes the user and its group.
     public func remove() {
@@ -54,4 +57,17 @@ public struct SystemUserError: Error, CustomStringConvertible {
     /// What useradd said.
     public var message: String
     public var description: String { message }
+}
+
+/// A count shared by the threads of a test run.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
 }
