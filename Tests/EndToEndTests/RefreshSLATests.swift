@@ -29,10 +29,15 @@ import TestSupport
          "actions": [{"capability_id": "proxmox.vm", "verb": "shutdown"}]}
         """)
         try repo.commit("pve-1")
+        // The operator lists the token for this host, and lets drivers reach the simulator on loopback.
+        dir.write("config.json", """
+        {"secrets": {"pve-token": {"env": "PVE_TOKEN", "hosts": ["8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62"], "fields": ["token_secret"]}},
+         "network": {"allow_loopback": true}}
+        """)
         var environment = ProcessInfo.processInfo.environment
         environment["PVE_TOKEN"] = token
         let stateDir = TemporaryDirectory("state")
-        let arguments = ["plan", "--repo", repo.path, "--state", stateDir.path]
+        let arguments = ["plan", "--repo", repo.path, "--state", stateDir.path, "--config", dir.join("config.json")]
 
         let fast = try Paths.policyops(arguments, environment: environment)
         #expect(fast.status == 0 && fast.stdout.contains("vm:104           running → stopped"), "\(fast.stdout)\(fast.stderr)")
