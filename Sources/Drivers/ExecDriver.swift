@@ -95,6 +95,12 @@ public struct ExecDriver: Driver {
         }
     }
 
+    /// Why the host's `env` may not reach a command (a variable that runs other code); nil when it may.
+    static func environmentRefusal(_ host: HostDeclaration) -> ExecRefusal? {
+        guard case .exec(_, let env) = host.connection else { return nil }
+        return ExecGrant.refusal(environment: env.keys)
+    }
+
     /// The path `path` names with every link resolved; nil when it does not exist.
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
@@ -131,6 +137,10 @@ public struct ExecDriver: Driver {
         let named = argv[0]
         checks.append(.init(check: "program is allowed", ok: true, details: launch.program == named ? named : "\(named) (\(launch.program))"))
         checks.append(.init(check: "runs as", ok: true, details: "\(launch.account.name) (uid \(launch.account.uid))"))
+        if let refusal = Self.environmentRefusal(host) {
+            checks.append(.init(check: "environment is the program's own", ok: false, details: refusal.description))
+            return .failure(refusal.code, refusal.description, checks: checks)
+        }
         let settings: Settings
         do { settings = try self.settings(host) } catch {
             checks.append(.init(check: "environment resolves", ok: false, details: error.message))
@@ -166,6 +176,7 @@ public struct ExecDriver: Driver {
         case .failure(let refusal): return failed(refusal.message)
         case .success(let l): launch = l
         }
+        if let refusal = Self.environmentRefusal(host) { return failed(refusal.description) }
         let settings: Settings
         do { settings = try self.settings(host) } catch { return failed(error.message) }
         let timeout = Double(action.params["timeout_s"]?.integerValue ?? 30)

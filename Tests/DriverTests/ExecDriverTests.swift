@@ -248,6 +248,29 @@ import Secrets
         #expect(setuid?.outcome == "failed" && setuid?.detail?.contains("PermissionError") == true, "\(String(describing: setuid))")
     }
 
+    /// The host's `env` may not make the program's shell run something else: bash runs
+    /// `$(…)` in PS4 when SHELLOPTS turns tracing on, the loader loads LD_PRELOAD, and so on.
+    @Test func variablesThatRunOtherCodeAreRefused() async throws {
+        let dir = Self.markerFolder()
+        let marker = dir.join("ran")
+        let script = dir.join("site-x")
+        dir.write("site-x", "#!/bin/bash\necho site-x ran\n")
+        chmod(script, 0o755)
+        let driver = Self.driver(allow: [script])
+        let clean = await driver.execute(Self.host(env: ["SITE": .literal("lab")]), action: Self.action([script]), targets: [Self.local])
+        #expect(clean.first?.detail == "exit status 0; output: site-x ran", "\(clean)")
+        for env: [String: ConnectionValue] in [["SHELLOPTS": .literal("xtrace"), "PS4": .literal("$(touch \(marker))")],
+                                              ["BASH_ENV": .literal("/proc/self/environ")], ["LD_PRELOAD": .literal("/tmp/evil.so")],
+                                              ["PERL5OPT": .literal("-Mstrict;system('touch \(marker)')")], ["NODE_OPTIONS": .literal("--require /tmp/x.js")]] {
+            let host = Self.host(env: env)
+            let dry = await driver.dryRun(host, action: Self.action([script]), targets: [Self.local], inventory: Self.inventory)
+            #expect(!dry.ok && dry.code == .programNotAllowed && dry.reason?.contains("the host's env sets ") == true, "\(env.keys): \(dry.reason ?? "")")
+            let out = await driver.execute(host, action: Self.action([script]), targets: [Self.local])
+            #expect(out.first?.outcome == "failed" && out.first?.detail?.contains("the host's env sets ") == true, "\(out)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
     /// A descriptor the reconciler holds open without close-on-exec (a ledger segment, a
     /// socket) does not reach the command.
     @Test func nothingTheReconcilerHoldsOpenReachesTheCommand() async throws {

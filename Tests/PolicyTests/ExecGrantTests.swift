@@ -32,6 +32,13 @@ import Testing
         #expect(ExecRefusal.rootWithoutUser(configuration: Self.file).code == .programNotAllowed)
     }
 
+    @Test func variablesThatRunOtherCode() {
+        #expect(ExecGrant.refusal(environment: ["SITE", "API_KEY", "PATH", "HOME", "LANG"]) == nil)
+        for name in ["LD_PRELOAD", "LD_LIBRARY_PATH", "BASH_ENV", "ENV", "SHELLOPTS", "PS4", "PERL5OPT", "PYTHONSTARTUP", "NODE_OPTIONS", "GLIBC_TUNABLES", "RUBYOPT"] {
+            #expect(ExecGrant.refusal(environment: ["SITE", name]) == .environment(name: name), "\(name)")
+        }
+    }
+
     /// Never root: root switches to the operator's user; anyone else cannot switch.
     @Test func whomACommandRunsAs() {
         let users: [String: UInt32] = ["policyops-exec": 998, "toor": 0, "ops": 1000]

@@ -22,6 +22,25 @@ extension ExecGrant {
         return nil
     }
 
+    /// Variables that make the dynamic loader, a shell or an interpreter run code of the
+    /// variable's choosing rather than the program's: the repository's `env` may not set them.
+    public static let codeLoadingVariables: Set<String> = [
+        "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "PS4", "IFS", "CDPATH", "GLOBIGNORE", "BASH_XTRACEFD",
+        "BASH_LOADABLES_PATH", "PROMPT_COMMAND", "ZDOTDIR", "FPATH", "GLIBC_TUNABLES", "GCONV_PATH", "LOCPATH",
+        "NLSPATH", "HOSTALIASES", "TCLLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR",
+    ]
+
+    /// Families of such variables, by prefix (`LD_PRELOAD`, `PYTHONSTARTUP`, `PERL5OPT`, `NODE_OPTIONS`).
+    public static let codeLoadingPrefixes = ["LD_", "BASH_FUNC_", "PYTHON", "PERL", "RUBY", "NODE_", "MALLOC_", "LUA_", "JAVA_", "_JAVA_", "JDK_JAVA_", "DYLD_"]
+
+    /// Why a command may not run with `names` in its environment (the host's `env`); nil when it may.
+    public static func refusal(environment names: some Sequence<String>) -> ExecRefusal? {
+        for name in names.sorted() where codeLoadingVariables.contains(name) || codeLoadingPrefixes.contains(where: name.hasPrefix) {
+            return .environment(name: name)
+        }
+        return nil
+    }
+
     /// Who a command runs as, or why it may not run: never root. Running as root, the
     /// reconciler switches to `user` (which must exist and not have uid 0); running as
     /// anyone else, it cannot switch, so `user` must be itself or unset. `uid(of:)` looks a

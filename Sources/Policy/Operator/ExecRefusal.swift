@@ -9,6 +9,9 @@ public enum ExecRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case notAllowed(program: String, configuration: String?)
     /// A listed program whose real path is a shell or an interpreter the operator did not list.
     case interpreter(program: String, resolved: String, configuration: String?)
+    /// The host's `env` sets a variable that makes the loader, a shell or an interpreter run
+    /// code the program does not (LD_PRELOAD, BASH_ENV, SHELLOPTS with PS4, PERL5OPT, …).
+    case environment(name: String)
     /// The reconciler runs as root and `exec.user` names nobody.
     case rootWithoutUser(configuration: String?)
     /// `exec.user` names a user this machine does not know.
@@ -31,6 +34,8 @@ public enum ExecRefusal: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(program) is not allowed: argv[0] must be one of the paths under \"exec.allow\" in the operator's configuration (\(Self.shown(file)))"
         case .interpreter(let program, let resolved, let file):
             return "\(program) resolves to the \(Self.kind(of: resolved)) \(resolved), which the operator did not allow by path; a shell or an interpreter runs only where \"exec.allow\" in the operator's configuration (\(Self.shown(file))) lists it"
+        case .environment(let name):
+            return "the host's env sets \(name), which can make the dynamic loader, a shell or an interpreter run code the program does not; exec refuses it (and every variable of the LD_, BASH_FUNC_, PERL, PYTHON, RUBY, NODE_ and JAVA_ families, BASH_ENV, ENV, SHELLOPTS, BASHOPTS, PS4, IFS, GLIBC_TUNABLES and the like)"
         case .rootWithoutUser(let file):
             return "exec never runs as root; set \"exec.user\" in the operator's configuration (\(Self.shown(file))) to an unprivileged user such as \"policyops-exec\""
         case .unknownUser(let user, let file):
