@@ -3,7 +3,7 @@
 /// ordinary tool — base64 (standard and URL-safe, with and without padding, also of the value
 /// with the newline `echo` adds, and at any offset in a longer encoded text), hex (lower and
 /// upper case) and reversed. Matching is on bytes, so a combining mark printed after a value
-/// does not hide it.
+/// does not hide it, and across line breaks, so a wrapped encoding does not either.
 public enum Redaction {
     /// What a secret is replaced by.
     public static let placeholder = "<secret>"
@@ -51,29 +51,43 @@ public enum Redaction {
         String(decoding: redact(Array(text.utf8), values: values), as: UTF8.self)
     }
 
-    /// `bytes` with every form of every value in `values` replaced by `<secret>`.
+    /// `bytes` with every form of every value in `values` replaced by `<secret>`. Line
+    /// breaks inside a form do not hide it (`base64` wraps at 76 columns): a form is looked
+    /// for in the text without its CR and LF, and what it covers, breaks and all, is replaced.
     public static func redact(_ bytes: [UInt8], values: some Sequence<String>) -> [UInt8] {
         let all = Set(values.flatMap { forms(of: $0) })
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
-        var out = bytes
-        for form in all { out = replacing(form, in: out) }
-        return out
-    }
-
-    static func replacing(_ form: [UInt8], in bytes: [UInt8]) -> [UInt8] {
-        guard bytes.count >= form.count, let first = form.first else { return bytes }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == first, i + form.count <= bytes.count, bytes[i..<(i + form.count)].elementsEqual(form) {
-                out += placeholder.utf8
-                i += form.count
-            } else {
-                out.append(bytes[i])
-                i += 1
+        guard !all.isEmpty else { return bytes }
+        // The text without line breaks, and where each of its bytes is in the original.
+        let kept = bytes.indices.filter { bytes[$0] != 0x0A && bytes[$0] != 0x0D }
+        let joined = kept.map { bytes[$0] }
+        // The first original index of each match, and the last one (inclusive).
+        var covered = [Bool](repeating: false, count: joined.count)
+        var spans: [(Int, Int)] = []
+        for form in all {
+            var i = 0
+            while i + form.count <= joined.count {
+                if joined[i] == form[0], !covered[i], !covered[i + form.count - 1], joined[i..<(i + form.count)].elementsEqual(form),
+                   !covered[i..<(i + form.count)].contains(true) {
+                    for k in i..<(i + form.count) { covered[k] = true }
+                    spans.append((kept[i], kept[i + form.count - 1]))
+                    i += form.count
+                } else {
+                    i += 1
+                }
             }
         }
+        guard !spans.isEmpty else { return bytes }
+        spans.sort { $0.0 < $1.0 }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var next = 0
+        for (start, end) in spans {
+            out += bytes[next..<start]
+            out += placeholder.utf8
+            next = end + 1
+        }
+        out += bytes[next...]
         return out
     }
 

@@ -28,6 +28,19 @@ import Secrets
         #expect(redacted.replacingOccurrences(of: "<secret>", with: "").count <= encoded.count - Self.base64(Self.secret).count + 4, "\(redacted)")
     }
 
+    /// `base64` wraps its output at 76 columns, and `od` or `fold` at others: a long value's
+    /// encoding split over lines is found all the same.
+    @Test func formsBrokenOverLines() {
+        let long = String(repeating: "k9Zq-7Lw", count: 9)
+        let encoded = Self.base64(long)
+        let wrapped = stride(from: 0, to: encoded.count, by: 76).map { start in
+            String(encoded.dropFirst(start).prefix(76))
+        }.joined(separator: "\n")
+        #expect(wrapped.contains("\n"))
+        #expect(Redaction.redact("out:\n\(wrapped)\nend", values: [long]) == "out:\n<secret>\nend")
+        #expect(Redaction.redact("a \(long.prefix(30))\r\n\(long.dropFirst(30)) b", values: [long]) == "a <secret> b")
+    }
+
     @Test func bytesNotCharacters() {
         // A combining mark after the value makes one character of its last letter and the mark.
         #expect(Redaction.redact("x\(Self.secret)\u{301}", values: [Self.secret]) == "x<secret>\u{301}")
