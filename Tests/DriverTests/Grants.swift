@@ -3,7 +3,8 @@ import Policy
 import Secrets
 
 /// Secrets as an operator grants them in tests: each name comes from the environment
-/// variable of the same name upper-cased (`pve-token` from `PVE_TOKEN`), for one host and field.
+/// variable of the same name upper-cased (`pve-token` from `PVE_TOKEN`), for one host and
+/// field; `exec` is what the exec driver may run, and as whom.
 enum Grants {
     struct Entry {
         var name: String
@@ -12,7 +13,7 @@ enum Grants {
         var field: String
     }
 
-    static func secrets(_ entries: [Entry]) -> Secrets {
+    static func secrets(_ entries: [Entry], exec: ExecGrant = .none) -> Secrets {
         var environment: [String: String] = [:]
         var grants: [String: OperatorConfiguration.SecretGrant] = [:]
         for e in entries {
@@ -25,6 +26,7 @@ enum Grants {
         }
         var configuration = OperatorConfiguration.strictest
         configuration.secrets = grants
+        configuration.exec = exec
         configuration.path = "/etc/policyops/config.json"
         return Secrets(environment: environment, configuration: configuration)
     }
