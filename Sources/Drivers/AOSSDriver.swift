@@ -48,7 +48,7 @@ public struct AOSSDriver: Driver {
         var tls: TLSSettings
         var protected: ProtectedPorts
         /// The resolved secrets, kept out of what is recorded of the answers.
-        var redaction: Redaction
+        var redaction: HostSecrets
     }
 
     func api(_ host: HostDeclaration) throws(SecretError) -> API {
@@ -56,7 +56,7 @@ public struct AOSSDriver: Driver {
             throw SecretError(message: "host \(host.name) is not an aoss host")
         }
         let holder = SecretHolder.host(host.id)
-        var redaction = Redaction()
+        var redaction = HostSecrets()
         let base = try secrets.resolve(url, for: holder, field: "url", noting: &redaction)
         return API(base: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/rest/" + version, hostID: host.id,
                    username: try secrets.resolve(username, for: holder, field: "username", noting: &redaction),
@@ -72,7 +72,7 @@ public struct AOSSDriver: Driver {
 
     /// The switch's message of an error answer (`{"message": ...}`, or `{"error": ...}`),
     /// else the reason phrase, as a record keeps it.
-    static func message(of response: HTTPResponse, redacting redaction: Redaction) -> String {
+    static func message(of response: HTTPResponse, redacting redaction: HostSecrets) -> String {
         let text = ResponseText.member("message", of: response.body) ?? ResponseText.member("error", of: response.body) ?? response.reason
         return ResponseText.clean(text, redacting: redaction)
     }

@@ -13,9 +13,12 @@ import HTTP
 import Policy
 import Secrets
 
-/// The `exec` driver: runs a command on the reconciler's machine — an argv, never a shell —
-/// in the host's working folder, with a clean environment (the host's `env`, resolved, and a
-/// standard PATH), killed after `timeout_s`; what it prints is kept, truncated, in the ledger.
+/// The `exec` driver: runs a command on the reconciler's machine — an argv, never a shell
+/// unless the operator allows one by path — as the operator allows it: `argv[0]` one of the
+/// absolute paths of `exec.allow`, run as `exec.user` (never as root), in the host's working
+/// folder, with a clean environment (the host's `env`, resolved, a standard PATH and the
+/// user's HOME), killed after `timeout_s`; what it prints is kept, truncated and with every
+/// form of a secret redacted, in the ledger.
 public struct ExecDriver: Driver {
     public let kind = DriverKind.exec
     let secrets: Secrets
@@ -49,18 +52,76 @@ public struct ExecDriver: Driver {
         return Settings(workingDirectory: dir, environment: resolved, secretValues: secretValues)
     }
 
+    /// A command the operator's grant lets start: the program's real path (what is executed),
+    /// the argv as written, and the account it runs as.
+    struct Launch {
+        var program: String
+        var argv: [String]
+        var account: ExecAccount
+        /// True when the child switches to `account` from root.
+        var switchesUser: Bool
+    }
+
+    /// Why a command may not start, with the code it is reported with.
+    struct Refusal: Error {
+        var code: DiagnosticCode
+        var message: String
+    }
+
+    /// Checks `argv` against the operator's `exec` grant, on what this machine says now (the
+    /// program's real path, the users it knows, who the reconciler is): at dry-run and again
+    /// right before the command starts.
+    func launch(_ argv: [String]) -> Result<Launch, Refusal> {
+        let grant = secrets.configuration.exec, file = secrets.configuration.path
+        guard let first = argv.first, !first.isEmpty else { return .failure(Refusal(code: .driverFailure, message: "the command is empty")) }
+        // Bare names and unlisted programs are refused before the file system is asked anything.
+        if let refusal = grant.refusal(program: first, realPath: nil, configuration: file) {
+            return .failure(Refusal(code: refusal.code, message: refusal.description))
+        }
+        guard let real = Self.realPath(first), Self.isExecutableFile(real) else {
+            return .failure(Refusal(code: .driverFailure, message: "\(first) is not an executable file"))
+        }
+        if let refusal = grant.refusal(program: first, realPath: real, configuration: file) {
+            return .failure(Refusal(code: refusal.code, message: refusal.description))
+        }
+        let reconciler = ExecAccount.reconciler()
+        switch grant.runAs(processUID: reconciler.uid, processUser: reconciler.name, configuration: file, uid: { ExecAccount.named($0)?.uid }) {
+        case .failure(let refusal):
+            return .failure(Refusal(code: refusal.code, message: refusal.description))
+        case .success(.reconcilerUser):
+            return .success(Launch(program: real, argv: argv, account: reconciler, switchesUser: false))
+        case .success(.user(let name)):
+            // Looked up again for the groups and home: a user changed in between is refused.
+            guard let account = ExecAccount.named(name), account.uid != 0 else {
+                let refusal = ExecAccount.named(name) == nil ? ExecRefusal.unknownUser(name, configuration: file) : .rootUser(name, configuration: file)
+                return .failure(Refusal(code: refusal.code, message: refusal.description))
+            }
+            return .success(Launch(program: real, argv: argv, account: account, switchesUser: true))
+        }
+    }
+
+    /// Why the host's `env` may not reach a command (a variable that runs other code); nil when it may.
+    static func environmentRefusal(_ host: HostDeclaration) -> ExecRefusal? {
+        guard case .exec(_, let env) = host.connection else { return nil }
+        return ExecGrant.refusal(environment: env.keys)
+    }
+
+    /// The path `path` names with every link resolved; nil when it does not exist.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// True for a regular file with an execute bit.
+    static func isExecutableFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_mode & 0o111 != 0
+    }
+
     public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
         // Commands are not discovered: the hosts policies name are this machine.
         HostInventory(hostID: host.id, targets: [], refreshedAt: clock.now())
-    }
-
-    /// The program `argv[0]` names: a path as it is, a bare name looked up in PATH.
-    static func program(_ name: String) -> String? {
-        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-        for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
-            return "\(folder)/\(name)"
-        }
-        return nil
     }
 
     static func argv(_ action: PlannedAction) -> [String] {
@@ -70,6 +131,21 @@ public struct ExecDriver: Driver {
     public nonisolated(nonsending) func dryRun(_ host: HostDeclaration, action: PlannedAction, targets: [InventoryTarget], inventory: HostInventory) async -> DryRunResult {
         var checks: [DryRunResult.Precondition] = []
         let argv = Self.argv(action)
+        // The program and the user first: a command the operator does not allow reads no secret.
+        let launch: Launch
+        switch self.launch(argv) {
+        case .failure(let refusal):
+            checks.append(.init(check: "program is allowed", ok: false, details: refusal.message))
+            return .failure(refusal.code, refusal.message, checks: checks)
+        case .success(let l): launch = l
+        }
+        let named = argv[0]
+        checks.append(.init(check: "program is allowed", ok: true, details: launch.program == named ? named : "\(named) (\(launch.program))"))
+        checks.append(.init(check: "runs as", ok: true, details: "\(launch.account.name) (uid \(launch.account.uid))"))
+        if let refusal = Self.environmentRefusal(host) {
+            checks.append(.init(check: "environment is the program's own", ok: false, details: refusal.description))
+            return .failure(refusal.code, refusal.description, checks: checks)
+        }
         let settings: Settings
         do { settings = try self.settings(host) } catch {
             checks.append(.init(check: "environment resolves", ok: false, details: error.message))
@@ -82,17 +158,11 @@ public struct ExecDriver: Driver {
             checks.append(.init(check: "working folder exists", ok: ok, details: dir))
             if !ok { return .failure(.driverFailure, "the working folder \(dir) of \(host.name) does not exist", checks: checks) }
         }
-        guard let first = argv.first, let program = Self.program(first) else {
-            let reason = "\(argv.first ?? "the command") is not an executable file (looked up in \(Self.path))"
-            checks.append(.init(check: "program is executable", ok: false, details: reason))
-            return .failure(.driverFailure, reason, checks: checks)
-        }
-        checks.append(.init(check: "program is executable", ok: true, details: program))
         let timeout = action.params["timeout_s"]?.integerValue ?? 30
-        let shown = ([program] + argv.dropFirst()).map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        let shown = argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
         return DryRunResult(ok: true, severity: .info, preconditions: checks, planKind: "cli",
-                            preview: ["run on \(host.name) (\(settings.workingDirectory ?? "/")), timeout \(timeout) s: \(shown)"],
-                            summary: "run \(first) for \(targets.count) \(targets.count == 1 ? "target" : "targets") on \(host.name)",
+                            preview: ["run on \(host.name) (\(settings.workingDirectory ?? "/")) as \(launch.account.name), timeout \(timeout) s: \(shown)"],
+                            summary: "run \(named) for \(targets.count) \(targets.count == 1 ? "target" : "targets") on \(host.name)",
                             perTarget: targets.map { .init(id: $0.id, from: "ready", to: "ran") })
     }
 
@@ -106,20 +176,22 @@ public struct ExecDriver: Driver {
 
     func run(_ host: HostDeclaration, action: PlannedAction, target: InventoryTarget) async -> TargetOutcome {
         func failed(_ detail: String) -> TargetOutcome { TargetOutcome(targetID: target.id, severity: .error, outcome: "failed", detail: detail) }
-        let argv = Self.argv(action)
-        guard let first = argv.first, let program = Self.program(first) else { return failed("\(argv.first ?? "the command") is not an executable file") }
+        let launch: Launch
+        switch self.launch(Self.argv(action)) {
+        case .failure(let refusal): return failed(refusal.message)
+        case .success(let l): launch = l
+        }
+        if let refusal = Self.environmentRefusal(host) { return failed(refusal.description) }
         let settings: Settings
         do { settings = try self.settings(host) } catch { return failed(error.message) }
         let timeout = Double(action.params["timeout_s"]?.integerValue ?? 30)
         let result = await runBlocking {
-            Self.runCommand(program: program, arguments: Array(argv.dropFirst()),
-                            directory: settings.workingDirectory, environment: settings.environment, timeout: timeout)
+            Self.runCommand(launch, directory: settings.workingDirectory, environment: settings.environment,
+                            timeout: timeout, secrets: settings.secretValues)
         }
         var detail = result.summary
         if !result.output.isEmpty { detail += "; output: " + result.output }
         if !result.errors.isEmpty { detail += "; errors: " + result.errors }
-        // A command may print what it was given: secrets never reach the ledger.
-        for value in settings.secretValues where !value.isEmpty { detail = detail.replacingOccurrences(of: value, with: "<secret>") }
         return TargetOutcome(targetID: target.id, severity: result.succeeded ? .info : .error, outcome: result.succeeded ? "succeeded" : "failed", detail: detail)
     }
 
@@ -133,25 +205,34 @@ public struct ExecDriver: Driver {
     /// Runs the program and waits (on the calling thread) at most `timeout` seconds; then
     /// SIGTERM to its whole process group, and SIGKILL two seconds later. The program starts
     /// in a process group of its own with every signal unblocked (the reconciler's threads
-    /// block most of them), so it and whatever it starts can be stopped.
-    static func runCommand(program: String, arguments: [String], directory: String?, environment: [String: String], timeout: Double) -> CommandResult {
+    /// block most of them), so it and whatever it starts can be stopped; it runs as the
+    /// launch's account, never as root. What it prints is kept with every form of each value
+    /// of `secrets` redacted (a command may print what it was given), then cut.
+    static func runCommand(_ launch: Launch, directory: String?, environment: [String: String], timeout: Double, secrets: [String] = []) -> CommandResult {
+        let program = launch.program
         var env = environment
         if env["PATH"] == nil { env["PATH"] = path }
+        if env["HOME"] == nil { env["HOME"] = launch.account.home }
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard policyops_pipe_cloexec(&out) == 0, policyops_pipe_cloexec(&err) == 0 else {
             return CommandResult(succeeded: false, summary: "cannot make pipes: \(String(cString: strerror(errno)))", output: "", errors: "")
         }
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let argv = launch.argv.map { strdup($0) } + [nil]
         let envp = env.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
-        var spawnError: Int32 = 0
+        var step: Int32 = 0, spawnError: Int32 = 0
+        let groups = launch.account.groups
         let pid = argv.withUnsafeBufferPointer { a in
             envp.withUnsafeBufferPointer { e in
-                policyops_spawn(program, a.baseAddress, e.baseAddress, directory, null, out[1], err[1], &spawnError)
+                groups.withUnsafeBufferPointer { g in
+                    var identity = policyops_identity(switch_user: launch.switchesUser ? 1 : 0, uid: launch.account.uid, gid: launch.account.gid,
+                                                      groups: g.baseAddress, group_count: g.count)
+                    return policyops_spawn(program, a.baseAddress, e.baseAddress, directory, null, out[1], err[1], &identity, &step, &spawnError)
+                }
             }
         }
         close(null)
@@ -162,7 +243,8 @@ public struct ExecDriver: Driver {
             close(err[0])
         }
         guard pid > 0 else {
-            return CommandResult(succeeded: false, summary: "cannot start \(program): \(String(cString: strerror(spawnError)))", output: "", errors: "")
+            return CommandResult(succeeded: false, summary: "cannot start \(program) as \(launch.account.name): \(Self.failedStep(step, in: directory)): \(String(cString: strerror(spawnError)))",
+                                 output: "", errors: "")
         }
         let collected = OutputCollector()
         var open = [out[0], err[0]]
@@ -195,7 +277,7 @@ public struct ExecDriver: Driver {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let (output, errors) = collected.texts(limit: outputLimit)
+        let (output, errors) = collected.texts(limit: outputLimit, redacting: secrets)
         if timedOut {
             return CommandResult(succeeded: false, summary: "killed after the \(Int(timeout)) s timeout", output: output, errors: errors)
         }
@@ -203,6 +285,21 @@ public struct ExecDriver: Driver {
         if signal != 0 { return CommandResult(succeeded: false, summary: "ended by signal \(signal)", output: output, errors: errors) }
         let code = (status >> 8) & 0xFF
         return CommandResult(succeeded: code == 0, summary: "exit status \(code)", output: output, errors: errors)
+    }
+
+    /// What the child was doing when it could not go on, in words.
+    static func failedStep(_ step: Int32, in directory: String?) -> String {
+        switch UInt32(step) {
+        case POLICYOPS_STEP_GROUPS.rawValue: return "cannot take the user's groups"
+        case POLICYOPS_STEP_GID.rawValue: return "cannot take the user's group"
+        case POLICYOPS_STEP_UID.rawValue: return "cannot become the user"
+        case POLICYOPS_STEP_REGAINED.rawValue: return "the user could become root again"
+        case POLICYOPS_STEP_ROOT.rawValue: return "it would run as root"
+        case POLICYOPS_STEP_NO_NEW_PRIVILEGES.rawValue: return "cannot forbid new privileges"
+        case POLICYOPS_STEP_DIRECTORY.rawValue: return "cannot enter the working folder \(directory ?? "")"
+        case POLICYOPS_STEP_EXEC.rawValue: return "cannot execute it"
+        default: return "cannot set it up"
+        }
     }
 
     static func milliseconds() -> Int64 {
@@ -228,12 +325,14 @@ final class OutputCollector: @unchecked Sendable {
         dropped[stream] += max(0, data.count - room)
     }
 
-    /// Each stream as text, cut to `limit` bytes with a note of what was cut.
-    func texts(limit: Int) -> (String, String) {
+    /// Each stream as text with every form of each of `secrets` redacted, then cut to
+    /// `limit` bytes with a note of what was cut (redacted first, so a cut never leaves
+    /// the start of a secret behind).
+    func texts(limit: Int, redacting secrets: [String] = []) -> (String, String) {
         lock.lock()
         defer { lock.unlock() }
         func cut(_ i: Int) -> String {
-            let data = streams[i]
+            let data = secrets.isEmpty ? [UInt8](streams[i]) : Redaction.redact([UInt8](streams[i]), values: secrets)
             var text = String(decoding: data.prefix(limit), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let more = max(0, data.count - limit) + dropped[i]
             if more > 0 { text += " … (\(more) more bytes)" }

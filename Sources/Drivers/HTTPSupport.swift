@@ -16,14 +16,14 @@ extension Secrets {
 extension Secrets {
     /// A connection value, resolved; one that came from a reference is redacted from what
     /// the driver keeps of the host's answers.
-    func resolve(_ value: ConnectionValue, for holder: SecretHolder, field: String, noting redaction: inout Redaction) throws(SecretError) -> String {
+    func resolve(_ value: ConnectionValue, for holder: SecretHolder, field: String, noting redaction: inout HostSecrets) throws(SecretError) -> String {
         let resolved = try resolve(value, for: holder, field: field)
         if case .reference = value { redaction.add(resolved) }
         return resolved
     }
 
     /// A secret, resolved and redacted from what the driver keeps of the host's answers.
-    func resolve(_ reference: SecretReference, for holder: SecretHolder, field: String, noting redaction: inout Redaction) throws(SecretError) -> Secret {
+    func resolve(_ reference: SecretReference, for holder: SecretHolder, field: String, noting redaction: inout HostSecrets) throws(SecretError) -> Secret {
         let secret = try resolve(reference, for: holder, field: field)
         redaction.add(secret.reveal())
         return secret

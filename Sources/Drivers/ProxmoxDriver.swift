@@ -47,7 +47,7 @@ public struct ProxmoxDriver: Driver {
         var client: HTTPClient
         var tls: TLSSettings
         /// The resolved secrets, kept out of what is recorded of the answers.
-        var redaction: Redaction
+        var redaction: HostSecrets
 
         /// A vendor's text (a task's exit status, a task id) as a record keeps it.
         func kept(_ text: String, limit: Int = ResponseText.limit) -> String { ResponseText.clean(text, redacting: redaction, limit: limit) }
@@ -58,7 +58,7 @@ public struct ProxmoxDriver: Driver {
             throw SecretError(message: "host \(host.name) is not a proxmox host")
         }
         let holder = SecretHolder.host(host.id)
-        var redaction = Redaction()
+        var redaction = HostSecrets()
         let base = try secrets.resolve(url, for: holder, field: "url", noting: &redaction)
         let token = try Secrets.headerSafe(try secrets.resolve(tokenSecret, for: holder, field: "token_secret", noting: &redaction).reveal(), field: "token_secret")
         let id = try Secrets.headerSafe(try secrets.resolve(tokenID, for: holder, field: "token_id", noting: &redaction), field: "token_id")
@@ -111,7 +111,7 @@ public struct ProxmoxDriver: Driver {
     /// Proxmox's message of an error answer, as a record keeps it: the reason phrase (the
     /// message's first line), the whole `message` when it says more, and `errors` (a
     /// parameter's complaint, for a 400), as `param: text`.
-    static func message(of response: HTTPResponse, redacting redaction: Redaction) -> String {
+    static func message(of response: HTTPResponse, redacting redaction: HostSecrets) -> String {
         let reason = response.reason.trimmingCharacters(in: .whitespaces)
         let json = JSON.parse(response.body).flatMap { $0.objectMembers == nil ? nil : $0 }
         let message = json?["message"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

@@ -11,14 +11,14 @@ enum ResponseText {
     static let limit = 200
 
     /// `HTTP <code> <reason>`.
-    static func statusLine(_ response: HTTPResponse, redacting redaction: Redaction) -> String {
+    static func statusLine(_ response: HTTPResponse, redacting redaction: HostSecrets) -> String {
         let reason = clean(response.reason, redacting: redaction)
         return reason.isEmpty ? "HTTP \(response.status)" : "HTTP \(response.status) \(reason)"
     }
 
     /// A vendor's text as a record keeps it: whitespace runs and line breaks made one space,
     /// control characters escaped, secrets redacted, cut at `limit` characters.
-    static func clean(_ text: String, redacting redaction: Redaction, limit: Int = limit) -> String {
+    static func clean(_ text: String, redacting redaction: HostSecrets, limit: Int = limit) -> String {
         // Redacted before anything changes the text (a value with a space in it still
         // matches, and the cut never leaves part of one), and again after the escaping.
         let oneLine = redaction(text).split(whereSeparator: \.isWhitespace).joined(separator: " ")

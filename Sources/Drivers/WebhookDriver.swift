@@ -34,7 +34,7 @@ public struct WebhookDriver: Driver {
         var verification: TLSVerification
         var tls: TLSSettings
         /// The resolved secrets, kept out of what is recorded of the answers.
-        var redaction: Redaction
+        var redaction: HostSecrets
 
         var client: HTTPClient { HTTPClient(verification: verification, destinations: destinations) }
         var destinations: DestinationCheck
@@ -43,7 +43,7 @@ public struct WebhookDriver: Driver {
     func endpoint(_ host: HostDeclaration) throws(SecretError) -> Endpoint {
         guard case .webhook(let url, let hmac, let headers, let tls) = host.connection else { throw SecretError(message: "host \(host.name) is not a webhook host") }
         let holder = SecretHolder.host(host.id)
-        var redaction = Redaction()
+        var redaction = HostSecrets()
         var resolved: [(name: String, value: String)] = []
         for name in headers.keys.sorted() {
             let field = "headers.\(name)"

@@ -70,15 +70,18 @@ import TestSupport
         repo.write("policies/flush.json", Self.policy("flush", host: Self.runner, type: "host", selector: "local",
                                                      action: #"{"capability_id": "exec.command", "verb": "run", "params": {"argv": ["/bin/true"]}}"#))
         try repo.commit("an exec host whose secret is not set")
+        // The operator grants the secret and the program: what fails is the unset variable.
+        let user = SystemUser.canCreate ? try SystemUser.create("po-plan-") : nil
+        defer { user?.remove() }
+        let operatorFiles = TemporaryDirectory("operator")
+        operatorFiles.write("config.json", """
+        {"secrets": {"runner-token": {"env": "POLICYOPS_TEST_UNSET_TOKEN", "hosts": ["\(Self.runner)"], "fields": ["env.TOKEN"]}},
+         "exec": {"allow": ["/bin/true"]\(user.map { #", "user": "\#($0.name)""# } ?? "")}}
+        """)
         var environment = ProcessInfo.processInfo.environment
         environment["POLICYOPS_TEST_UNSET_TOKEN"] = nil
         let state = TemporaryDirectory("state")
-        // The operator lists the variable for this host and field; it is simply not set.
-        state.write("config.json", """
-        {"secrets": {"runner-token": {"env": "POLICYOPS_TEST_UNSET_TOKEN", "hosts": ["\(Self.runner)"], "fields": ["env.TOKEN"]}},
-         "exec": {"allow": ["/bin/true"]}}
-        """)
-        let plan = try Paths.policyops(["plan", "--repo", repo.path, "--state", state.path, "--config", state.join("config.json")], environment: environment)
+        let plan = try Paths.policyops(["plan", "--repo", repo.path, "--state", state.path, "--config", operatorFiles.join("config.json")], environment: environment)
         #expect(plan.status == 3, "\(plan.stdout)\(plan.stderr)")
         let line = try #require(plan.stdout.split(separator: "\n").first { $0.contains("exec.command run on runner-1") })
         #expect(line.components(separatedBy: "is not set").count == 2, "said once: \(line)")

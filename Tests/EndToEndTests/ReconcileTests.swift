@@ -322,7 +322,14 @@ final class ReconcileRig: @unchecked Sendable {
         let pve = "policies/power/pve-shutdown-on-low-runtime.json"
         rig.repo.write(pve, rig.repo.directory.read(pve)!.replacingOccurrences(of: "\"enabled\": false", with: "\"enabled\": true"))
         try rig.repo.commit("enable pve")
-        let error = try Paths.policyops(["plan", "--repo", rig.repo.path])
+        // The operator lists the variable for pve-1: what fails is that it is not set.
+        let operatorFiles = TemporaryDirectory("operator")
+        operatorFiles.write("config.json", """
+        {"secrets": {"pve1-token": {"env": "PVE1_TOKEN_SECRET", "hosts": ["8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62"], "fields": ["token_secret"]}}}
+        """)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PVE1_TOKEN_SECRET"] = nil
+        let error = try Paths.policyops(["plan", "--repo", rig.repo.path, "--config", operatorFiles.join("config.json")], environment: environment)
         #expect(error.status == 3)
         #expect(error.stdout.contains("PO5013") && error.stdout.contains(#"the secret "pve1-token" is not in the operator's configuration"#), "\(error.stdout)")
         let markdown = try Paths.policyops(["plan", "--repo", rig.repo.path, "--format", "markdown"])

@@ -20,7 +20,7 @@ import TestSupport
         let repo = try GitFixture()
         repo.write("hosts/pve-1.json", """
         {"id": "8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62", "name": "pve-1", "driver": "proxmox",
-         "connection": {"url": "\(sim.url)", "node": "pve-1", "token_id": "policyops@pve!ci", "token_secret": {"secret": "pve-token"},
+         "connection": {"url": "\(sim.url)", "node": "pve-1", "token_id": "policyops@pve!ci", "token_secret": {"env": "PVE_TOKEN"},
                         "tls": {"fingerprint_sha256": "\(cert.fingerprint)"}}}
         """)
         repo.write("policies/pve.json", """
@@ -29,13 +29,14 @@ import TestSupport
          "actions": [{"capability_id": "proxmox.vm", "verb": "shutdown"}]}
         """)
         try repo.commit("pve-1")
-        var environment = ProcessInfo.processInfo.environment
-        environment["PVE_TOKEN"] = token
-        let stateDir = TemporaryDirectory("state")
+        // The operator lists the token for this host, and lets drivers reach the simulator on loopback.
         dir.write("config.json", """
         {"secrets": {"pve-token": {"env": "PVE_TOKEN", "hosts": ["8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62"], "fields": ["token_secret"]}},
          "network": {"allow_loopback": true}}
         """)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PVE_TOKEN"] = token
+        let stateDir = TemporaryDirectory("state")
         let arguments = ["plan", "--repo", repo.path, "--state", stateDir.path, "--config", dir.join("config.json")]
 
         let fast = try Paths.policyops(arguments, environment: environment)

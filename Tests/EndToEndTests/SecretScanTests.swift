@@ -75,9 +75,9 @@ import TestSupport
                                                 action: #"{"capability_id": "exec.command", "verb": "run", "params": {"argv": ["/bin/sh", "-c", "echo token=$TOKEN; echo $TOKEN >&2"]}}"#))
         try repo.commit("every driver")
 
-        // The operator grants each secret to its host and field; the webhook's URL keeps the
-        // older {"env"} form, valid because the configuration lists it the same way.
-        let execUser = try LocalUser.make()
+        // The operator grants each host its secrets, the runner its shell, and a user to run it as.
+        let user = SystemUser.canCreate ? try SystemUser.create("po-scan-") : nil
+        defer { user?.remove() }
         let config = dir.join("config.json")
         dir.write("config.json", """
         {"secrets": {
@@ -87,9 +87,10 @@ import TestSupport
            "hook-hmac": {"env": "HOOK_HMAC", "hosts": ["\(Self.hook)"], "fields": ["hmac_secret"]},
            "hook-auth": {"env": "HOOK_AUTH", "hosts": ["\(Self.hook)"], "fields": ["headers.Authorization"]},
            "exec-token": {"env": "EXEC_TOKEN", "hosts": ["\(Self.runner)"], "fields": ["env.TOKEN"]}},
-         "exec": {"allow": ["/bin/sh"]\(execUser.map { #", "user": "\#($0.name)""# } ?? "")},
+         "exec": {"allow": ["/bin/sh"]\(user.map { #", "user": "\#($0.name)""# } ?? "")},
          "network": {"allow_loopback": true}}
         """)
+
         var environment = ProcessInfo.processInfo.environment
         environment["PVE_TOKEN"] = pveToken
         environment["HOOK_HMAC"] = hookKey
@@ -100,7 +101,7 @@ import TestSupport
 
         // The full run: apply (dry-runs against every host), an event, four executions.
         let state = TemporaryDirectory("state")
-        let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--no-nut", "--config", config,
+        let reconciler = try BackgroundProcess(Paths.policyops, ["reconcile", "--repo", repo.path, "--state", state.path, "--config", config, "--no-nut",
                                                                  "--interval", "0.2", "--log-format", "json"], environment: environment)
         func ledger(_ extra: [String] = []) throws -> [[String: Any]] {
             let r = try Paths.policyops(["ledger", "--state", state.path, "--format", "json", "--limit", "0"] + extra)
@@ -128,13 +129,13 @@ import TestSupport
         var outputs: [(String, String)] = [("reconcile stdout", reconciler.stdout), ("reconcile stderr", reconciler.stderr)]
         let commands: [[String]] = [
             ["validate", "--repo", repo.path], ["validate", "--repo", repo.path, "--format", "json"],
-            ["plan", "--repo", repo.path, "--config", config], ["plan", "--repo", repo.path, "--format", "json", "--config", config],
-            ["plan", "--repo", repo.path, "--format", "markdown", "--config", config],
+            ["plan", "--repo", repo.path, "--config", config], ["plan", "--repo", repo.path, "--config", config, "--format", "json"],
+            ["plan", "--repo", repo.path, "--config", config, "--format", "markdown"],
             ["explain", "--repo", repo.path, "policies/hook.json"], ["explain", "--repo", repo.path, "policies/exec.json"],
             ["status", "--state", state.path], ["status", "--state", state.path, "--format", "json"],
             ["ledger", "--state", state.path, "--limit", "0"], ["ledger", "--state", state.path, "--limit", "0", "--format", "json"],
-            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "hook-1", "--refresh", "--format", "json", "--config", config],
-            ["inventory", "--repo", repo.path, "--state", state.path, "--host", "pve-1", "--refresh", "--config", config],
+            ["inventory", "--repo", repo.path, "--state", state.path, "--config", config, "--host", "hook-1", "--refresh", "--format", "json"],
+            ["inventory", "--repo", repo.path, "--state", state.path, "--config", config, "--host", "pve-1", "--refresh"],
             ["compile", "--repo", repo.path, "--state", dir.join("compiled"), "--format", "json"],
         ]
         for c in commands {
