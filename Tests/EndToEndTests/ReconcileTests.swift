@@ -322,16 +322,20 @@ final class ReconcileRig: @unchecked Sendable {
         let pve = "policies/power/pve-shutdown-on-low-runtime.json"
         rig.repo.write(pve, rig.repo.directory.read(pve)!.replacingOccurrences(of: "\"enabled\": false", with: "\"enabled\": true"))
         try rig.repo.commit("enable pve")
-        // The operator lists the variable for pve-1: what fails is that it is not set.
         let operatorFiles = TemporaryDirectory("operator")
+        operatorFiles.write("none.json", "{}")
+        let error = try Paths.policyops(["plan", "--repo", rig.repo.path, "--config", operatorFiles.join("none.json")])
+        #expect(error.status == 3)
+        #expect(error.stdout.contains(#"the secret "pve1-token" is not in the operator's configuration"#), "\(error.stdout)")
+        // The operator grants it from a variable: what fails then is that it is not set.
         operatorFiles.write("config.json", """
         {"secrets": {"pve1-token": {"env": "PVE1_TOKEN_SECRET", "hosts": ["8c4f1e3a-6b2d-4f9e-b7a1-3d5c8e2f9b62"], "fields": ["token_secret"]}}}
         """)
         var environment = ProcessInfo.processInfo.environment
         environment["PVE1_TOKEN_SECRET"] = nil
-        let error = try Paths.policyops(["plan", "--repo", rig.repo.path, "--config", operatorFiles.join("config.json")], environment: environment)
-        #expect(error.status == 3)
-        #expect(error.stdout.contains("PO5013") && error.stdout.contains(#"the secret "pve1-token" is not in the operator's configuration"#), "\(error.stdout)")
+        let unset = try Paths.policyops(["plan", "--repo", rig.repo.path, "--config", operatorFiles.join("config.json")], environment: environment)
+        #expect(unset.status == 3)
+        #expect(unset.stdout.contains("PO5005") && unset.stdout.contains("the environment variable PVE1_TOKEN_SECRET is not set"), "\(unset.stdout)")
         let markdown = try Paths.policyops(["plan", "--repo", rig.repo.path, "--format", "markdown"])
         #expect(markdown.stdout.hasPrefix("### PolicyOps plan of"))
         rig.repo.write("policies/bad.json", "{")
