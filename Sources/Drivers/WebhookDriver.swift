@@ -35,9 +35,10 @@ public struct WebhookDriver: Driver {
         var tls: TLSSettings
         /// The resolved secrets, kept out of what is recorded of the answers.
         var redaction: HostSecrets
+        /// Where the operator allows connections.
+        var destinations: DestinationCheck
 
         var client: HTTPClient { HTTPClient(verification: verification, destinations: destinations) }
-        var destinations: DestinationCheck
     }
 
     func endpoint(_ host: HostDeclaration) throws(SecretError) -> Endpoint {
