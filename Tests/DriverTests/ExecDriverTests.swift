@@ -226,8 +226,7 @@ import Secrets
         dir.write("root-only", "root-only-5e1f9c")
         chmod(dir.join("root-only"), 0o600)
         let setuidID = dir.join("setuid-id")
-        try FileManager.default.copyItem(atPath: "/usr/bin/id", toPath: setuidID)
-        chmod(setuidID, 0o4755)
+        try Self.install(copying: "/usr/bin/id", to: setuidID, mode: "4755")
         let driver = Self.driver(allow: ["/usr/bin/id", "/bin/cat", "/bin/grep", "/usr/bin/python3", setuidID])
         func run(_ argv: [String]) async -> TargetOutcome? { await driver.execute(Self.host(), action: Self.action(argv), targets: [Self.local]).first }
 
@@ -254,8 +253,8 @@ import Secrets
         let dir = Self.markerFolder()
         let marker = dir.join("ran")
         let script = dir.join("site-x")
-        dir.write("site-x", "#!/bin/bash\necho site-x ran\n")
-        chmod(script, 0o755)
+        dir.write("site-x.text", "#!/bin/bash\necho site-x ran\n")
+        try Self.install(copying: dir.join("site-x.text"), to: script, mode: "755")
         let driver = Self.driver(allow: [script])
         let clean = await driver.execute(Self.host(env: ["SITE": .literal("lab")]), action: Self.action([script]), targets: [Self.local])
         #expect(clean.first?.detail == "exit status 0; output: site-x ran", "\(clean)")
@@ -269,6 +268,15 @@ import Secrets
             #expect(out.first?.outcome == "failed" && out.first?.detail?.contains("the host's env sets ") == true, "\(out)")
         }
         #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+
+    /// Puts an executable at `path` through another process (install(1)). Written by this
+    /// process, its descriptor open for writing could be inherited by a child another test
+    /// forks at that moment, and executing the file while that child holds it fails with
+    /// ETXTBSY ("Text file busy"): the file must never be open for writing here.
+    static func install(copying source: String, to path: String, mode: String) throws {
+        let r = try ProcessRunner.run("/usr/bin/install", ["-m", mode, source, path])
+        guard r.status == 0 else { throw FixtureError("install \(path): \(r.stderr)") }
     }
 
     /// A descriptor the reconciler holds open without close-on-exec (a ledger segment, a
