@@ -102,6 +102,30 @@ final class Collected: Sendable {
         #expect(collected.events.withLock { $0.allSatisfy { $0.subject.id == "ups-main" } })
     }
 
+    /// upsd's protocol is lines: a granted password with a line break would send a command
+    /// of its own (`FSD ups`, a forced shutdown). It is refused before anything is sent, and
+    /// an ungranted one is never read.
+    @Test func aPasswordWithALineBreakIsNeverSentToUpsd() throws {
+        let rig = try NUTRig()
+        let collected = Collected()
+        var configuration = OperatorConfiguration.strictest
+        configuration.secrets["ups-pass"] = .init(source: .env("UPS_PASS"), hosts: [], ups: ["ups-main"], fields: ["password"])
+        let monitor = UPSMonitor(secrets: Secrets(environment: ["UPS_PASS": "x\nFSD ups"], configuration: configuration), clock: SystemClock(),
+                                 deadTimeSeconds: 3, emit: { e in collected.events.withLock { $0.append(e) } },
+                                 report: { r in collected.reports.withLock { $0.append(r) } })
+        defer { monitor.stop() }
+        func at(_ id: String, password: String) -> UPSDeclaration {
+            UPSDeclaration(path: "ups/\(id).json", id: id, nutHost: "127.0.0.1", nutPort: rig.port, nutName: "ups",
+                           username: .literal("monuser"), password: .named(password), poll: PolicyDuration(seconds: 1), labels: [:])
+        }
+        monitor.watch([at("ups-main", password: "ups-pass"), at("ups-other", password: "ups-pass")])
+        func problem(_ id: String) -> String? { collected.reports.withLock { $0.first { $0.ups == id && $0.isProblem }?.message } }
+        #expect(eventually(timeout: 10) { problem("ups-main") != nil && problem("ups-other") != nil })
+        #expect(problem("ups-main")?.contains("holds a line break") == true, "\(problem("ups-main") ?? "")")
+        #expect(problem("ups-other")?.contains(#"the secret "ups-pass" is not granted to this host or UPS for "password""#) == true, "\(problem("ups-other") ?? "")")
+        #expect(collected.events.withLock { $0.isEmpty }, "nothing was read from upsd either")
+    }
+
     @Test func statusTokens() {
         func state(_ s: String) -> UPSState? { UPSStatusReading(variables: ["ups.status": s]).state }
         #expect(state("OL") == .onMains && state("OL CHRG") == .onMains && state("OL BYPASS") == .onMains)
