@@ -42,6 +42,11 @@ public struct JSONReadResult: Sendable {
 /// A strict JSON (RFC 8259) reader that keeps the offset of every value and reports
 /// everything that is not plain JSON as a diagnostic, never crashing, hanging or recursing
 /// deeper than `JSONReadLimits.maxDepth`.
+///
+/// Kept as one file of about 700 lines on purpose: it is one scanner over one byte buffer
+/// whose parts (values, strings and their escapes, numbers, the iterative nesting stack,
+/// recovery after an error) share its position, depth and issue budget, and read best top to
+/// bottom in the order of RFC 8259's grammar.
 public enum JSONReader {
     /// Reads one JSON document.
     public static func read(_ bytes: [UInt8], limits: JSONReadLimits = .default) -> JSONReadResult {
