@@ -33,7 +33,16 @@ public actor Reconciler: RecordSink {
     var status = ReconcilerStatus()
     var fatal: String?
     var recordsSinceSnapshot = 0
+    /// The nudge FIFO's descriptor from recovery until the inbox watch takes it over.
     var nudgeFD: Int32 = -1
+    /// Where signals, the FIFO, the inbox watch and appended records wake the loop.
+    let wakeUps = WakeUps()
+    /// Something `metrics.prom` shows may have changed since it was last written.
+    var metricsChanged = true
+    /// The text last written to `metrics.prom`: an unchanged text is not written again.
+    var lastMetrics: String?
+    /// The bytes last written to each `inventory/<host>.json`.
+    var lastInventories: [String: [UInt8]] = [:]
     var eventsTotal = 0
     var decisionsTotal = 0
     /// How long the last pass that found a new tip took (compile and apply or refuse).
@@ -110,6 +119,8 @@ public actor Reconciler: RecordSink {
             }
             recordsSinceSnapshot += records.count
             timeExecutions(records)
+            metricsChanged = true
+            if !records.isEmpty { wakeUps.fire(.recorded) }
             return true
         } catch {
             fatal = "cannot write the ledger: \(error)"
@@ -132,40 +143,57 @@ public actor Reconciler: RecordSink {
 
     // MARK: the loop
 
-    /// Runs until stopped (or one pass with `once`); returns the exit status.
-    public func run() async -> Int32 {
+    /// Runs until stopped (or one pass with `once`); returns how it stopped.
+    public func run() async -> ReconcilerStopReason {
         do {
             try await recover()
         } catch {
             log.error("cannot start: \(error)")
-            return 2
+            return .couldNotStart(message: "\(error)")
         }
-        var nextPoll = Timestamp(milliseconds: 0)
-        var lastMetrics = Timestamp(milliseconds: 0)
-        let realClock = MonotonicClock()  // real time that never steps: the loop's own intervals
-        while fatal == nil && !signals.stopRequested {
-            let wake = signals.takeWakeUp() || takeNudge()
-            if wake || realClock.now() >= nextPoll {
+        // The loop sleeps until something happens: a signal, a nudge, an inbox arrival, a
+        // record appended, or the next deadline (poll, due timer, retry, discovery, re-scan).
+        let wakeUps = self.wakeUps
+        let watch = InboxWatch(folder: inbox.folder, nudgeDescriptor: nudgeFD,
+                               onInbox: { wakeUps.fire(.inbox) }, onNudge: { wakeUps.fire(.nudge) })
+        nudgeFD = -1
+        let services = Task { await ServiceGroup([SignalIntake(signals: signals, wakeUps: wakeUps), watch]).run() }
+        let loopClock = MonotonicClock()  // real time that never steps: the loop's own intervals
+        var schedule = WakeSchedule(timeScale: options.timeScale ?? 1)
+        var reasons: WakeReasons = [.wakeUp]
+        while fatal == nil && !signals.stopRequested && !reasons.contains(.stop) {
+            let hangUp = signals.takeWakeUp()
+            if reasons.pollsNow || hangUp || schedule.nextPoll.map({ loopClock.now() >= $0 }) ?? true {
                 await poll()
-                nextPoll = realClock.now().adding(milliseconds: Int64(options.pollInterval * 1000))
+                schedule.nextPoll = loopClock.now().adding(milliseconds: Int64(options.pollInterval * 1000))
             }
-            await processInbox()
+            let rescan = schedule.nextRescan.map { loopClock.now() >= $0 } ?? true
+            if reasons.contains(.inbox) || rescan || !watch.isWatching {
+                if !watch.isWatching { watch.rewatch() }
+                // A watch that holds makes the re-scan a rare safety net; without one the
+                // inbox is looked at every second.
+                if rescan || !watch.isWatching {
+                    schedule.nextRescan = loopClock.now().adding(milliseconds: watch.isWatching ? Self.rescanMilliseconds : 1000)
+                }
+                if await processInbox() { wakeUps.fire(.inbox) }
+            }
             await processDue()
             await retryDisabled()
             await discover()
             if recordsSinceSnapshot >= options.snapshotEvery { await snapshot() }
-            if realClock.now().seconds(since: lastMetrics) >= 1 {
-                await writeMetrics()
-                lastMetrics = realClock.now()
-            }
+            if metricsChanged { await writeMetrics() }
             if options.once {
                 await scheduler.drain()
                 await processDue()
                 await scheduler.drain()
                 break
             }
-            try? await Task.sleep(nanoseconds: 10_000_000)
+            await plan(&schedule, loopNow: loopClock.now())
+            let delay = schedule.delay(loopNow: loopClock.now(), engineNow: clock.now())
+            reasons = await wakeUps.next(until: delay.map { ContinuousClock.now.advanced(by: .milliseconds($0)) })
         }
+        services.cancel()
+        await services.value
         upsMonitor?.stop()
         await scheduler.stop()
         await snapshot()
@@ -173,13 +201,36 @@ public actor Reconciler: RecordSink {
         await writeInventories()
         await writeMetrics()
         await ledger.close()
-        if nudgeFD >= 0 { close(nudgeFD) }
         if let fatal {
             log.error("stopped: \(fatal)")
-            return 1
+            return .ledgerUnwritable(message: fatal)
         }
         log.info("stopped", ["applied": applied?.commit ?? "none"])
-        return 0
+        return .stopped
+    }
+
+    /// How often the inbox is read while its watch holds, in case an arrival was missed.
+    static let rescanMilliseconds: Int64 = 30_000
+
+    /// The engine-clock deadlines of the next pass: the engine's next due time, the next
+    /// retry of disabled policies, the next discovery.
+    func plan(_ schedule: inout WakeSchedule, loopNow: Timestamp) async {
+        if !dueKnown {
+            nextDue = await engine.nextDeadline(now: clock.now())
+            dueKnown = true
+        }
+        schedule.nextDue = nextDue
+        let disabled = await engine.disabledPolicies
+        if applied != nil, !disabled.isEmpty {
+            schedule.nextRetry = lastRetry.map { $0.adding(milliseconds: Int64(options.retryInterval * 1000)) } ?? clock.now()
+        } else {
+            schedule.nextRetry = nil
+        }
+        if let set = applied?.set, !set.hosts.isEmpty {
+            schedule.nextDiscovery = lastDiscovery.map { $0.adding(seconds: 60) } ?? loopNow
+        } else {
+            schedule.nextDiscovery = nil
+        }
     }
 
     // MARK: recovery
@@ -257,7 +308,7 @@ public actor Reconciler: RecordSink {
             log.info("resuming queued executions", ["count": String(queued.count)])
             await scheduler.enqueue(queued)
         }
-        try openNudge()
+        nudgeFD = NudgeFIFO.open(stateDirectory: options.stateDirectory, repository: options.repository, log: log)
         log.info("started", ["state": options.stateDirectory, "applied": applied?.commit ?? "none", "replayed": String(replayed)])
     }
 
@@ -281,54 +332,6 @@ public actor Reconciler: RecordSink {
         for (id, targets) in frozen { set.freeze(id, targets: targets) }
         applied?.set = set
         await engine.apply(set)
-    }
-
-    /// The FIFO the post-receive hook writes into, and this state directory listed in the
-    /// watched repository's `policyops/watchers`.
-    func openNudge() throws {
-        let path = options.stateDirectory + "/nudge"
-        var info = stat()
-        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFIFO {
-            // Only a FIFO is read: a link is never followed (one to /dev/zero would answer
-            // every read for ever) and a file or link planted here is replaced.
-            log.warn("the nudge was not a FIFO; replaced by one", ["path": path, "was": Self.fileKind(info.st_mode)])
-            unlink(path)
-        }
-        if lstat(path, &info) != 0 { mkfifo(path, 0o600) }
-        nudgeFD = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-        if nudgeFD >= 0, fstat(nudgeFD, &info) != 0 || (info.st_mode & S_IFMT) != S_IFIFO {
-            close(nudgeFD)
-            nudgeFD = -1
-            log.warn("the nudge is not a FIFO and is not read; pushes are seen at the next poll", ["path": path])
-        }
-        guard let view = try? RepositoryView.open(options.repository, requireGit: true), let git = view.git else { return }
-        let watchers = git.gitDirectory + "policyops/watchers"
-        let me = options.stateDirectory.hasPrefix("/") ? options.stateDirectory : FileTreePath.absolute(options.stateDirectory)
-        let current = (try? AtomicFile.read(watchers)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        if !current.split(separator: "\n").contains(Substring(me)) {
-            try? AtomicFile.makeFolders(git.gitDirectory + "policyops")
-            try? AtomicFile.write(current + me + "\n", to: watchers)
-        }
-    }
-
-    /// What a file mode says the file is, for a log line.
-    static func fileKind(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFLNK: return "symbolic link"
-        case S_IFREG: return "regular file"
-        case S_IFDIR: return "folder"
-        case S_IFCHR, S_IFBLK: return "device"
-        case S_IFSOCK: return "socket"
-        default: return "other"
-        }
-    }
-
-    func takeNudge() -> Bool {
-        guard nudgeFD >= 0 else { return false }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        var woke = false
-        while read(nudgeFD, &buffer, buffer.count) > 0 { woke = true }
-        return woke
     }
 
     // MARK: git
@@ -527,7 +530,9 @@ public actor Reconciler: RecordSink {
                 members.insert(.init("host_name", .string(name)), at: 1)
                 json = .object(members)
             }
-            try? AtomicFile.write(Array(json.pretty().utf8), to: "\(folder)/\(id).json")
+            let bytes = Array(json.pretty().utf8)
+            guard lastInventories[id] != bytes else { continue }
+            if (try? AtomicFile.write(bytes, to: "\(folder)/\(id).json")) != nil { lastInventories[id] = bytes }
         }
     }
 
@@ -559,7 +564,9 @@ public actor Reconciler: RecordSink {
 
     // MARK: events
 
-    func processInbox() async {
+    /// Takes up to 500 inbox entries; true when more wait (the loop comes back at once).
+    @discardableResult
+    func processInbox() async -> Bool {
         let names: [String]
         do {
             names = try inbox.waiting()
@@ -569,7 +576,7 @@ public actor Reconciler: RecordSink {
             if status.conditions["Stalled"]?.status != true {
                 await stall("InboxUnreadable", "\(error); no event is consumed until the reconciler's user can read it")
             }
-            return
+            return false
         }
         if let stalled = status.conditions["Stalled"], stalled.status, stalled.reason == "InboxUnreadable" {
             log.info("the inbox is readable again", ["inbox": inbox.folder])
@@ -581,8 +588,9 @@ public actor Reconciler: RecordSink {
             }
             await writeStatus()
         }
-        for name in names.prefix(500) where !unremovable.contains(name) {
-            guard fatal == nil, !signals.stopRequested else { return }
+        let candidates = names.filter { !unremovable.contains($0) }
+        for name in candidates.prefix(500) {
+            guard fatal == nil, !signals.stopRequested else { return false }
             let bytes: [UInt8]
             switch inbox.take(name) {
             case .vanished: continue
@@ -621,9 +629,10 @@ public actor Reconciler: RecordSink {
             if event.subject.kind.isEmpty, let ups = applied?.set.primaryUPS, event.type == .upsState || event.type == .metric {
                 event.subject = Subject(kind: "ups", id: ups)
             }
-            guard await handle(event) else { return }
+            guard await handle(event) else { return false }
             inbox.remove(name)
         }
+        return candidates.count > 500
     }
 
     /// Decides, records, and only then queues the executions.
@@ -712,6 +721,7 @@ public actor Reconciler: RecordSink {
         if status.conditions["Ready"] == nil {
             status.set("Ready", false, reason: "Initializing", message: "no commit applied yet", now: now)
         }
+        metricsChanged = true
         do { try status.write(to: options.stateDirectory, now: now) } catch {
             log.warn("cannot write status.json", ["error": "\(error)"])
         }
@@ -749,7 +759,14 @@ public actor Reconciler: RecordSink {
                                      help: "Time of one dry-run round: the new and changed policies of an apply (in slices of 256), or the disabled ones retried.")
         lines += executionSeconds.lines("policyops_execution_duration_seconds", help: "Time of one execution, from its start record to its execution record.")
         let text = lines.joined(separator: "\n") + "\n"
-        try? AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")
+        metricsChanged = false
+        guard text != lastMetrics else { return }
+        do {
+            try AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")
+            lastMetrics = text
+        } catch {
+            metricsChanged = true
+        }
     }
 }
 
