@@ -1,0 +1,163 @@
+import Engine
+import Git
+import Hashing
+import NUT
+import Policy
+import PolicyRepository
+import Secrets
+import Store
+
+/// Event intake: the inbox, due timers and windows, retries of disabled policies and the
+/// background discovery of the hosts, each decided by the engine and recorded first.
+extension Reconciler {
+    // MARK: events
+
+    /// Takes up to 500 inbox entries; true when more wait (the loop comes back at once).
+    @discardableResult
+    func processInbox() async -> Bool {
+        let names: [String]
+        do {
+            names = try inbox.waiting()
+        } catch {
+            // Stalled says so (again after an apply cleared it) until the inbox reads again;
+            // a stall for another reason (a blocked tip) is not overwritten.
+            if status.conditions["Stalled"]?.status != true {
+                await stall("InboxUnreadable", "\(error); no event is consumed until the reconciler's user can read it")
+            }
+            return false
+        }
+        if let stalled = status.conditions["Stalled"], stalled.status, stalled.reason == "InboxUnreadable" {
+            log.info("the inbox is readable again", ["inbox": inbox.folder])
+            status.set("Stalled", false, reason: "InboxReadable", message: "", now: clock.now())
+            if let applied {
+                status.set("Ready", true, reason: "Applied", message: ReconcilerStatus.readyMessage(commit: applied.commit, status.policies), now: clock.now())
+            } else {
+                status.set("Ready", false, reason: "Initializing", message: "no commit applied yet", now: clock.now())
+            }
+            await writeStatus()
+        }
+        let candidates = names.filter { !unremovable.contains($0) }
+        for name in candidates.prefix(500) {
+            guard fatal == nil, !signals.stopRequested else { return false }
+            let bytes: [UInt8]
+            switch inbox.take(name) {
+            case .vanished: continue
+            case .file(let b): bytes = b
+            case .refused(let reason):
+                let done = inbox.reject(name)
+                if done == nil { unremovable.insert(name) }
+                let disposition = done ?? "left in place: it could be neither moved aside nor removed"
+                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error,
+                                               message: "inbox entry \(name) rejected: \(reason); \(disposition)",
+                                               details: .object(["file": .string(name), "reason": .string(reason), "disposition": .string(disposition)]))])
+                continue
+            }
+            guard let json = JSON.parse(bytes), var event = Event(json: json) else {
+                inbox.reject(name)
+                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, message: "inbox file \(name) is not an event; moved to inbox/rejected/",
+                                               details: .object(["file": .string(name)]))])
+                continue
+            }
+            if await engine.hasConsumed(event.id) {
+                inbox.remove(name)
+                continue
+            }
+            do {
+                event = try event.validated()
+            } catch {
+                inbox.reject(name)
+                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, correlationID: event.correlationID, eventID: event.id,
+                                               message: "event \(event.id) refused: \(error.message); moved to inbox/rejected/",
+                                               details: .object(["file": .string(name)]))])
+                continue
+            }
+            // The engine's clock decides when things happen; the sender's time is kept.
+            event.attrs["emitted_at"] = event.ts.iso8601
+            event.ts = clock.now()
+            if event.subject.kind.isEmpty, let ups = applied?.set.primaryUPS, event.type == .upsState || event.type == .metric {
+                event.subject = Subject(kind: "ups", id: ups)
+            }
+            guard await handle(event) else { return false }
+            inbox.remove(name)
+        }
+        return candidates.count > 500
+    }
+
+    /// Decides, records, and only then queues the executions.
+    func handle(_ event: Event) async -> Bool { await handle([event]) }
+
+    /// Events that happen at the same moment are decided together (one inventory refresh
+    /// per host) and recorded in one append (one fsync).
+    func handle(_ events: [Event]) async -> Bool {
+        dueKnown = false
+        let outcomes = await engine.process(events)
+        let records = outcomes.flatMap(\.records)
+        guard await record(records, appliedByEngine: true) else { return false }
+        eventsTotal += events.count
+        decisionsTotal += records.count - events.count
+        for (event, outcome) in zip(events, outcomes) {
+            for r in outcome.records where r.kind == .decision {
+                log.log(r.severity == .info ? "info" : r.severity.rawValue, r.message, ["policy": r.policyID ?? "", "event": event.id])
+            }
+        }
+        let jobs = outcomes.flatMap(\.jobs)
+        if !jobs.isEmpty { await scheduler.enqueue(jobs) }
+        if records.contains(where: { $0.details["disabled"] != nil }) { await writeStatus() }
+        return true
+    }
+
+
+    func processDue() async {
+        let now = clock.now()
+        if !dueKnown {
+            nextDue = await engine.nextDeadline(now: now)
+            dueKnown = true
+        }
+        guard let due = nextDue, due <= now else { return }
+        dueKnown = false
+        let events = await engine.dueEvents(now: now)
+        // In slices, so that a storm of timers still lets the loop breathe.
+        for start in stride(from: 0, to: events.count, by: 500) {
+            guard fatal == nil, !signals.stopRequested else { return }
+            guard await handle(Array(events[start..<min(start + 500, events.count)])) else { return }
+        }
+    }
+
+    /// Dry-runs the disabled policies again now and then; one that passes is enabled again.
+    func retryDisabled() async {
+        let disabled = await engine.disabledPolicies
+        guard let set = applied?.set, !disabled.isEmpty else { return }
+        let now = clock.now()
+        if let last = lastRetry, now.seconds(since: last) < options.retryInterval { return }
+        lastRetry = now
+        // One dry-run less than an interval ago (on apply, maybe in this very pass) is recent enough.
+        let due = disabled.keys.sorted().filter { id in lastDryRun[id].map { now.seconds(since: $0) >= options.retryInterval } ?? true }
+        let policies = due.compactMap { set.policy($0) }
+        guard !policies.isEmpty else { return }
+        let plans = await dryRun(policies, at: now)
+        _ = await record(plans.map { LedgerRecord.dryRun($0, commit: set.commit, at: now) })
+        for plan in plans where plan.severity < .error { log.info("dry-run passes again: enabled", ["policy": plan.name]) }
+        await writeStatus()
+    }
+
+    /// Dry-runs policies through the engine, timed, and notes when each was dry-run.
+    func dryRun(_ policies: [RuntimePolicy], at now: Timestamp) async -> [PolicyPlan] {
+        let started = ContinuousClock.now
+        let plans = await engine.plan(policies)
+        dryRunSeconds.observe(since: started)
+        for p in policies { lastDryRun[p.id] = now }
+        return plans
+    }
+
+
+    /// Full discovery of every host in the background of the loop, once a minute (and at
+    /// every apply), so `inventory/` and `inventory search` stay current.
+    func discover() async {
+        guard let set = applied?.set else { return }
+        let now = MonotonicClock().now()
+        if let last = lastDiscovery, now.seconds(since: last) < 60 { return }
+        lastDiscovery = now
+        for id in set.hosts.keys.sorted() { _ = await engine.refresh(id, full: true) }
+        await writeInventories()
+    }
+}
