@@ -59,46 +59,23 @@ extension Reconciler {
         }
     }
 
+    /// Writes `metrics.prom` when what it shows changed since it was last written.
     func writeMetrics() async {
-        let depth = await scheduler.depth
-        let bySeverity = await scheduler.executedBySeverity
         let disabled = await engine.disabledPolicies
-        var lines: [String] = []
-        func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, String)]) {
-            lines.append("# HELP policyops_\(name) \(help)")
-            lines.append("# TYPE policyops_\(name) \(type)")
-            for (labels, value) in samples { lines.append("policyops_\(name)\(labels) \(value)") }
-        }
-        metric("reconcile_duration_seconds", "Duration of the last pass that found a new commit (compile, then apply or refuse).", "gauge", [("", String(lastPassSeconds))])
-        metric("applied_revision_timestamp_seconds", "Commit time of the applied revision.", "gauge", [("", String(appliedCommitTime))])
-        metric("events_total", "Events consumed.", "counter", [("", String(eventsTotal))])
-        metric("decisions_total", "Policy decisions recorded.", "counter", [("", String(decisionsTotal))])
-        metric("executions_total", "Executions finished, by severity of their outcome.", "counter",
-               Severity.allCases.map { ("{severity=\"\($0.rawValue)\"}", String(bySeverity[$0] ?? 0)) })
-        metric("execution_queue_depth", "Executions queued or running.", "gauge", [("", String(depth))])
-        metric("ledger_bytes", "Size of the ledger's segments.", "gauge", [("", String(Ledger.size(stateDirectory: options.stateDirectory)))])
+        var metrics = ReconcilerMetrics(lastPassSeconds: lastPassSeconds, appliedCommitTime: appliedCommitTime,
+                                        eventsTotal: eventsTotal, decisionsTotal: decisionsTotal)
+        metrics.executedBySeverity = await scheduler.executedBySeverity
+        metrics.queueDepth = await scheduler.depth
+        metrics.ledgerBytes = Int64(Ledger.size(stateDirectory: options.stateDirectory))
         // As `status` lists them: disabled by the spec or until a dry-run passes, both.
-        let policies = applied.map { policyLines($0.entries, disabled: disabled) } ?? []
-        metric("policies", "Policies of the applied commit by status.", "gauge", ["active", "disabled", "invalid"].map { s in
-            ("{status=\"\(s)\"}", String(policies.filter { $0.status == s }.count))
-        })
-        metric("ready", "1 while the condition Ready is True (a commit is applied and nothing stalls), else 0.", "gauge",
-               [("", status.conditions["Ready"]?.status == true ? "1" : "0")])
-        metric("stalled", "1 while the condition Stalled is True (the tip cannot be applied: blockers, an unreadable repository), else 0.", "gauge",
-               [("", status.conditions["Stalled"]?.status == true ? "1" : "0")])
-        lines += compileSeconds.lines("policyops_compile_duration_seconds", help: "Time to compile one commit.")
-        lines += dryRunSeconds.lines("policyops_dry_run_duration_seconds",
-                                     help: "Time of one dry-run round: the new and changed policies of an apply (in slices of 256), or the disabled ones retried.")
-        lines += executionSeconds.lines("policyops_execution_duration_seconds", help: "Time of one execution, from its start record to its execution record.")
-        let text = lines.joined(separator: "\n") + "\n"
+        for line in applied.map({ policyLines($0.entries, disabled: disabled) }) ?? [] { metrics.policies[line.status, default: 0] += 1 }
+        metrics.ready = status.conditions["Ready"]?.status == true
+        metrics.stalled = status.conditions["Stalled"]?.status == true
+        metrics.compileSeconds = compileSeconds
+        metrics.dryRunSeconds = dryRunSeconds
+        metrics.executionSeconds = executionSeconds
         metricsChanged = false
-        guard text != lastMetrics else { return }
-        do {
-            try AtomicFile.write(Array(text.utf8), to: options.stateDirectory + "/metrics.prom")
-            lastMetrics = text
-        } catch {
-            metricsChanged = true
-        }
+        publisher.publish(metrics)
     }
 
     /// The inventory snapshots of `inventory/<host>.json` (SPEC section 8).
@@ -111,9 +88,7 @@ extension Reconciler {
                 members.insert(.init("host_name", .string(name)), at: 1)
                 json = .object(members)
             }
-            let bytes = Array(json.pretty().utf8)
-            guard lastInventories[id] != bytes else { continue }
-            if (try? AtomicFile.write(bytes, to: "\(folder)/\(id).json")) != nil { lastInventories[id] = bytes }
+            publisher.publish(inventory: json, host: id)
         }
     }
 }

@@ -39,10 +39,8 @@ public actor Reconciler: RecordSink {
     let wakeUps = WakeUps()
     /// Something `metrics.prom` shows may have changed since it was last written.
     var metricsChanged = true
-    /// The text last written to `metrics.prom`: an unchanged text is not written again.
-    var lastMetrics: String?
-    /// The bytes last written to each `inventory/<host>.json`.
-    var lastInventories: [String: [UInt8]] = [:]
+    /// Writes `metrics.prom` and the inventory files when they change.
+    var publisher: StatusPublisher
     var eventsTotal = 0
     var decisionsTotal = 0
     /// How long the last pass that found a new tip took (compile and apply or refuse).
@@ -86,6 +84,7 @@ public actor Reconciler: RecordSink {
         try ClockMarker(timeScale: options.timeScale).claim(stateDirectory: options.stateDirectory)
         ledger = try Ledger(stateDirectory: options.stateDirectory)
         store = try StateDirectory(root: options.stateDirectory)
+        publisher = StatusPublisher(stateDirectory: options.stateDirectory)
         inbox = Inbox(stateDirectory: options.stateDirectory)
         engine = Engine(drivers: drivers, clock: clock)
         let relay = RecordRelay()
