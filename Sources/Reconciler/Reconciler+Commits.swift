@@ -17,16 +17,14 @@ extension Reconciler {
     func poll() async {
         passStarted = MonotonicClock().now()
         let view: RepositoryView
+        let history: GitBranchHistory
         let tip: ObjectID
         do {
             // A fresh handle each poll: a long-lived one would keep packs that gc removed.
             view = try RepositoryView.open(options.repository, requireGit: true)
             guard let git = view.git else { return }
-            if let ref = try git.referenceTarget("refs/heads/" + options.branch) {
-                tip = try git.resolveCommit(ref.hex)
-            } else {
-                tip = try git.resolveCommit(options.branch)
-            }
+            history = GitBranchHistory(git: git)
+            tip = try history.tip(of: options.branch)
         } catch {
             await stall("RepositoryUnreadable", "cannot read branch \(options.branch) of \(options.repository): \(error)")
             return
@@ -36,7 +34,7 @@ extension Reconciler {
         status.set("Reconciling", true, reason: "Progressing", message: "compiling \(tip.short)", now: clock.now())
         if session == nil { session = CompileSession(view: view) } else { session!.view = view }
         do {
-            for id in try commitsToCompile(tip: tip, view: view) where id != tip {
+            for id in try BranchWatch.commitsToCompile(tip: tip, applied: applied?.commit, history: history) where id != tip {
                 let started = ContinuousClock.now
                 let result = try session!.compile(id)
                 compileSeconds.observe(since: started)
@@ -58,19 +56,6 @@ extension Reconciler {
         }
         status.set("Reconciling", false, reason: "Idle", message: "waiting for the next commit", now: clock.now())
         await writeStatus()
-    }
-
-    /// The commits since the applied one along the first-parent chain, oldest first; just
-    /// the tip after a force push or a rewind.
-    func commitsToCompile(tip: ObjectID, view: RepositoryView) throws -> [ObjectID] {
-        guard let git = view.git else { return [tip] }
-        guard let applied = applied?.commit, let base = ObjectID(hex: applied) else { return [tip] }
-        var chain: [ObjectID] = []
-        for id in try git.firstParentHistory(from: tip).prefix(1000) {
-            if id == base { return chain.reversed() }
-            chain.append(id)
-        }
-        return [tip]
     }
 
     func stall(_ reason: String, _ message: String) async {

@@ -41,6 +41,8 @@ public actor Reconciler: RecordSink {
     var metricsChanged = true
     /// Writes `metrics.prom` and the inventory files when they change.
     var publisher: StatusPublisher
+    /// When `metrics.prom` was last written, on the loop's clock.
+    var lastMetricsWrite: Timestamp?
     var eventsTotal = 0
     var decisionsTotal = 0
     /// How long the last pass that found a new tip took (compile and apply or refuse).
@@ -187,7 +189,18 @@ public actor Reconciler: RecordSink {
             await retryDisabled()
             await discover()
             if recordsSinceSnapshot >= options.snapshotEvery { await snapshot() }
-            if metricsChanged { await writeMetrics() }
+            // Changed metrics are written at once, and then at most once a second: a storm
+            // of executions does not become a storm of fsyncs.
+            schedule.nextMetrics = nil
+            if metricsChanged {
+                let now = loopClock.now()
+                if let last = lastMetricsWrite, now.milliseconds - last.milliseconds < 1000, !options.once {
+                    schedule.nextMetrics = last.adding(milliseconds: 1000)
+                } else {
+                    await writeMetrics()
+                    lastMetricsWrite = now
+                }
+            }
             if options.once {
                 await scheduler.drain()
                 await processDue()

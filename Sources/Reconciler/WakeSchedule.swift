@@ -1,8 +1,8 @@
 import Engine
 
 /// When the reconciler's loop next has something to do, from the deadlines of its jobs:
-/// the next poll of the branch, the inbox's safety re-scan and the next discovery on the
-/// loop's own monotonic clock; the engine's next due timer or window and the next retry of
+/// the next poll of the branch, the inbox's safety re-scan, the next discovery and the next
+/// write of changed metrics on the loop's own monotonic clock; the engine's next due timer or window and the next retry of
 /// disabled policies on the engine's clock, which a drill runs `timeScale` times faster.
 /// Pure: the loop turns the delay into a sleep, and tests check it with plain times.
 struct WakeSchedule: Equatable, Sendable {
@@ -12,6 +12,8 @@ struct WakeSchedule: Equatable, Sendable {
     var nextRescan: Timestamp?
     /// The next full discovery of the hosts, on the loop's clock.
     var nextDiscovery: Timestamp?
+    /// When metrics that changed may be written (at most once a second), on the loop's clock.
+    var nextMetrics: Timestamp?
     /// The engine's next deadline (a timer, a hold's `for`, a `timer.at` occurrence), on the engine's clock.
     var nextDue: Timestamp?
     /// The next dry-run of the disabled policies, on the engine's clock.
@@ -29,7 +31,7 @@ struct WakeSchedule: Equatable, Sendable {
     func delay(loopNow: Timestamp, engineNow: Timestamp) -> Int64? {
         var best: Int64?
         func consider(_ ms: Int64) { best = min(best ?? ms, ms) }
-        for t in [nextPoll, nextRescan, nextDiscovery].compactMap({ $0 }) {
+        for t in [nextPoll, nextRescan, nextDiscovery, nextMetrics].compactMap({ $0 }) {
             consider(t.milliseconds - loopNow.milliseconds)
         }
         for t in [nextDue, nextRetry].compactMap({ $0 }) {

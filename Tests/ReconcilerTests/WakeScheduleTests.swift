@@ -38,3 +38,12 @@ import Testing
         #expect(schedule.delay(loopNow: loopNow, engineNow: engineNow) == WakeSchedule.minimumMilliseconds)
     }
 }
+
+extension WakeScheduleTests {
+    @Test func changedMetricsHeldBackByTheOncePerSecondLimitAreADeadline() {
+        var schedule = WakeSchedule()
+        schedule.nextPoll = loopNow.adding(milliseconds: 2000)
+        schedule.nextMetrics = loopNow.adding(milliseconds: 400)
+        #expect(schedule.delay(loopNow: loopNow, engineNow: engineNow) == 400)
+    }
+}
