@@ -133,7 +133,7 @@ extension Reconciler {
         for (id, targets) in frozen { set.freeze(id, targets: targets) }
         let previous = applied
         applied = AppliedCommit(commit: commit, entries: entries, set: set)
-        lastDryRun = lastDryRun.filter { set.policy($0.key) != nil }
+        retries.keep { set.policy($0) != nil }
         // Counted as `status` lists them: a policy its dry-run disabled is not active.
         let lines = policyLines(entries, disabled: await engine.disabledPolicies)
         let count = { (status: String) in Int64(lines.filter { $0.status == status }.count) }

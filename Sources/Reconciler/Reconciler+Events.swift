@@ -128,10 +128,7 @@ extension Reconciler {
         let disabled = await engine.disabledPolicies
         guard let set = applied?.set, !disabled.isEmpty else { return }
         let now = clock.now()
-        if let last = lastRetry, now.seconds(since: last) < options.retryInterval { return }
-        lastRetry = now
-        // One dry-run less than an interval ago (on apply, maybe in this very pass) is recent enough.
-        let due = disabled.keys.sorted().filter { id in lastDryRun[id].map { now.seconds(since: $0) >= options.retryInterval } ?? true }
+        guard let due = retries.round(disabled: disabled.keys, at: now) else { return }
         let policies = due.compactMap { set.policy($0) }
         guard !policies.isEmpty else { return }
         let plans = await dryRun(policies, at: now)
@@ -145,7 +142,7 @@ extension Reconciler {
         let started = ContinuousClock.now
         let plans = await engine.plan(policies)
         dryRunSeconds.observe(since: started)
-        for p in policies { lastDryRun[p.id] = now }
+        retries.dryRan(policies.map(\.id), at: now)
         return plans
     }
 

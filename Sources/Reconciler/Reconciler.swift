@@ -49,10 +49,8 @@ public actor Reconciler: RecordSink {
     var lastPassSeconds = 0.0
     var passStarted = Timestamp(milliseconds: 0)
     var appliedCommitTime: Int64 = 0
-    var lastRetry: Timestamp?
-    /// When each policy was last dry-run (on apply or on retry): a retry leaves alone the
-    /// ones dry-run less than `--retry` ago, so a pass never dry-runs a policy twice.
-    var lastDryRun: [String: Timestamp] = [:]
+    /// When disabled policies are dry-run again, and when each policy was last dry-run.
+    var retries: RetrySchedule
     /// How long compiles, dry-runs and executions took, for `metrics.prom`.
     var compileSeconds = DurationHistogram()
     var dryRunSeconds = DurationHistogram()
@@ -87,6 +85,7 @@ public actor Reconciler: RecordSink {
         ledger = try Ledger(stateDirectory: options.stateDirectory)
         store = try StateDirectory(root: options.stateDirectory)
         publisher = StatusPublisher(stateDirectory: options.stateDirectory)
+        retries = RetrySchedule(interval: options.retryInterval)
         inbox = Inbox(stateDirectory: options.stateDirectory)
         engine = Engine(drivers: drivers, clock: clock)
         let relay = RecordRelay()
@@ -241,7 +240,7 @@ public actor Reconciler: RecordSink {
         schedule.nextDue = nextDue
         let disabled = await engine.disabledPolicies
         if applied != nil, !disabled.isEmpty {
-            schedule.nextRetry = lastRetry.map { $0.adding(milliseconds: Int64(options.retryInterval * 1000)) } ?? clock.now()
+            schedule.nextRetry = retries.nextRound(now: clock.now())
         } else {
             schedule.nextRetry = nil
         }
