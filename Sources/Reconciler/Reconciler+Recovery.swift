@@ -21,7 +21,7 @@ extension Reconciler {
             status.restore(json)
         }
         // Before anything is appended: a ledger that lost its end must not be written on.
-        var state = try await checkedSnapshot() ?? EngineState()
+        let saved = try await checkedSnapshot() ?? EngineState()
         if let bytes = try AtomicFile.read(options.stateDirectory + "/applied") {
             let commit = String(decoding: bytes, as: UTF8.self).trimmingCharacters
             let loaded = try await loadApplied(commit)
@@ -31,19 +31,12 @@ extension Reconciler {
             }
         }
         status.lastAttemptedRevision = lastAttemptedRevision()
-        var replayed = 0
-        // The latest time recorded, from the snapshot's last record on: the clock resumes
-        // from it, so a wall clock that went back while stopped makes no negative age.
-        var latest = state.latestStamp
-        for entry in try Ledger.read(stateDirectory: options.stateDirectory, from: max(1, state.lastSeq)) {
-            guard let record = LedgerRecord(json: entry.json) else { continue }
-            if latest.map({ record.ts > $0 }) ?? true { latest = record.ts }
-            guard entry.seq > state.lastSeq else { continue }
-            state.apply(record, seq: entry.seq, set: applied?.set ?? .empty)
-            state.mark(seq: entry.seq, chain: entry.chain)
-            replayed += 1
+        var replay = LedgerReplay(snapshot: saved)
+        for entry in try Ledger.read(stateDirectory: options.stateDirectory, from: replay.readFrom) {
+            replay.apply(seq: entry.seq, json: entry.json, chain: entry.chain, set: applied?.set ?? .empty)
         }
-        if let latest { clock.resume(notBefore: latest) }
+        let state = replay.state, replayed = replay.replayed
+        if let latest = replay.latest { clock.resume(notBefore: latest) }
         await engine.restore(state)
         if let set = applied?.set { await refreeze(set, frozen: state.frozen) }
         var notes: [String] = []
