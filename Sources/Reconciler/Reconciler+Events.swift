@@ -39,46 +39,18 @@ extension Reconciler {
         let candidates = names.filter { !unremovable.contains($0) }
         for name in candidates.prefix(500) {
             guard fatal == nil, !signals.stopRequested else { return false }
-            let bytes: [UInt8]
-            switch inbox.take(name) {
-            case .vanished: continue
-            case .file(let b): bytes = b
-            case .refused(let reason):
-                let done = inbox.reject(name)
-                if done == nil { unremovable.insert(name) }
-                let disposition = done ?? "left in place: it could be neither moved aside nor removed"
-                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error,
-                                               message: "inbox entry \(name) rejected: \(reason); \(disposition)",
-                                               details: .object(["file": .string(name), "reason": .string(reason), "disposition": .string(disposition)]))])
+            let intake = InboxIntake(inbox: inbox, clock: clock)
+            let engine = self.engine
+            switch await intake.take(name, primaryUPS: applied?.set.primaryUPS, hasConsumed: { await engine.hasConsumed($0) }) {
+            case .vanished, .consumed:
                 continue
-            }
-            guard let json = JSON.parse(bytes), var event = Event(json: json) else {
-                inbox.reject(name)
-                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, message: "inbox file \(name) is not an event; moved to inbox/rejected/",
-                                               details: .object(["file": .string(name)]))])
-                continue
-            }
-            if await engine.hasConsumed(event.id) {
+            case .rejected(let record, let unremovable):
+                if unremovable { self.unremovable.insert(name) }
+                _ = await self.record([record])
+            case .event(let event):
+                guard await handle(event) else { return false }
                 inbox.remove(name)
-                continue
             }
-            do {
-                event = try event.validated()
-            } catch {
-                inbox.reject(name)
-                _ = await record([LedgerRecord(kind: .event, ts: clock.now(), severity: .error, correlationID: event.correlationID, eventID: event.id,
-                                               message: "event \(event.id) refused: \(error.message); moved to inbox/rejected/",
-                                               details: .object(["file": .string(name)]))])
-                continue
-            }
-            // The engine's clock decides when things happen; the sender's time is kept.
-            event.attrs["emitted_at"] = event.ts.iso8601
-            event.ts = clock.now()
-            if event.subject.kind.isEmpty, let ups = applied?.set.primaryUPS, event.type == .upsState || event.type == .metric {
-                event.subject = Subject(kind: "ups", id: ups)
-            }
-            guard await handle(event) else { return false }
-            inbox.remove(name)
         }
         return candidates.count > 500
     }
