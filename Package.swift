@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "DriverTests", dependencies: ["Drivers", "Engine", "Policy", "HTTP", "Secrets", "Hashing", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Engine", "Drivers", "Policy", "Hashing"]),
         .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Engine", "Git", "Policy", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["PolicyOpsCLI", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["PolicyOpsCLI", "Reconciler", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )
