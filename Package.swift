@@ -56,7 +56,8 @@ let package = Package(
         .testTarget(name: "NUTTests", dependencies: ["NUT", "Engine", "Policy", "Secrets", "TestSupport"]),
         .testTarget(name: "DriverTests", dependencies: ["Drivers", "Engine", "Policy", "HTTP", "Secrets", "Hashing", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Engine", "Drivers", "Policy", "Hashing"]),
-        .testTarget(name: "CLITests", dependencies: ["PolicyOpsCLI", "TestSupport"]),
+        .testTarget(name: "ReconcilerTests", dependencies: ["Reconciler", "Engine", "Git", "Policy", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["PolicyOpsCLI", "Reconciler", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,6 +1,6 @@
 /// How long something took, each time it happened, as a Prometheus histogram: cumulative
 /// buckets by upper bound (`le`), their sum and their count, since the reconciler started.
-struct DurationHistogram {
+struct DurationHistogram: Equatable {
     /// Upper bounds in seconds, as written in `le`: from a compile of a few files to a
     /// shutdown that waits a minute for a guest.
     static let bounds: [(seconds: Double, label: String)] = [

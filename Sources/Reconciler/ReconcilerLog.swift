@@ -39,12 +39,3 @@ public struct ReconcilerLog: Sendable {
     public func warn(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log("warn", message, fields) }
     public func error(_ message: String, _ fields: KeyValuePairs<String, String> = [:]) { log("error", message, fields) }
 }
-
-/// What the process tells the reconciler from outside: stop (SIGTERM, SIGINT) and wake
-/// now (SIGHUP). Only the CLI touches signals; this is how they reach the loop.
-public protocol ReconcilerSignals: Sendable {
-    /// True once a stop was asked for.
-    var stopRequested: Bool { get }
-    /// True once per wake-up asked for since the last call.
-    func takeWakeUp() -> Bool
-}

@@ -34,7 +34,7 @@ enum ReconcileCommand: Command {
         are polled through upsd (Network UPS Tools) and their changes become events. Secrets ({"secret": NAME}) are read \
         when a driver needs them, as the operator's configuration (--config) grants them; it also names the programs exec \
         may run and the network destinations drivers may reach. Without one, nothing is granted.
-        Exit status: 0 stopped cleanly, 1 stopped because the ledger could not be written, 2 could not start.
+        Exit status: 0 stopped cleanly, 2 could not start or stopped because the ledger could not be written (an environment error).
         """)
 
     static func seconds(_ text: String, option: String) throws -> Double {
@@ -98,11 +98,17 @@ enum ReconcileCommand: Command {
         } catch {
             throw EnvironmentError("\(error)")
         }
-        let code = blocking { await reconciler.run() }
-        switch code {
-        case 0: return .success
-        case 1: return .blockers
-        default: return .usage
+        return exitCode(for: blocking { await reconciler.run() })
+    }
+
+    /// How the reconciler stopped, as an exit status (SPEC section 11), in this one place.
+    /// A ledger that cannot be written is the environment's fault, as an unreadable
+    /// repository is: 2, as a start that fails.
+    static func exitCode(for reason: ReconcilerStopReason) -> ExitCode {
+        switch reason {
+        case .stopped: return .success
+        case .ledgerUnwritable: return .usage
+        case .couldNotStart: return .usage
         }
     }
 }
