@@ -26,11 +26,10 @@ struct ReconcilerStatus {
         var ir: String?
         var versionInt: Int?
 
-        /// As `status.json` lists it.
+        /// As `status.json` lists a policy that is not active: what the manifest cannot say
+        /// (its id, name, IR and version are the manifest's entry).
         var json: JSON {
-            .object(["path": .string(path), "policy_id": .string(policyID), "name": .string(name), "status": .string(status),
-                     "reason": reason.map(JSON.string) ?? .null, "ir": ir.map(JSON.string) ?? .null,
-                     "version_int": versionInt.map { .integer(Int64($0)) } ?? .null])
+            .object(["path": .string(path), "status": .string(status), "reason": reason.map(JSON.string) ?? .null])
         }
     }
 

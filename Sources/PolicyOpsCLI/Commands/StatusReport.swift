@@ -37,13 +37,10 @@ struct StatusReport {
             }
             if problem != nil { policies = inactiveLines }
             for e in (manifest["policies"]?.arrayValue ?? []).compactMap(ManifestEntry.init(json:)) {
-                if let line = inactive[e.path] {
-                    policies.append(line)
-                    continue
-                }
+                let line = inactive[e.path]
                 policies.append(.object(["path": .string(e.path), "policy_id": .string(e.policyID), "name": .string(e.name ?? ""),
-                                         "status": .string("active"), "reason": .null, "ir": e.ir.map(JSON.string) ?? .null,
-                                         "version_int": e.versionInt.map { .integer(Int64($0)) } ?? .null]))
+                                         "status": line?["status"] ?? .string("active"), "reason": line?["reason"] ?? .null,
+                                         "ir": e.ir.map(JSON.string) ?? .null, "version_int": e.versionInt.map { .integer(Int64($0)) } ?? .null]))
             }
         } else {
             policies = inactiveLines
