@@ -511,6 +511,9 @@ def bench_state(args, work):
         rec.terminate()
         rec.wait()
     status_size = os.path.getsize(os.path.join(state, "status.json"))
+    with open(os.path.join(state, "status.json")) as f:
+        counts = json.load(f).get("counts") or {}
+    inactive = sum(v for k, v in counts.items() if k != "active") if counts else None
     # A restart on the same commit: what the reconciler records again on start.
     before = tree_bytes(state)
     before_ledger = tree_bytes(os.path.join(state, "ledger"))
@@ -533,7 +536,8 @@ def bench_state(args, work):
     rows.append(("the same, the ledger alone (commit and dry-run records)", kb(l), "—", "—", "—", ""))
     rows.append(("a restart on the same commit (dry-runs recorded again on start), ledger included", kb(restart),
                  "ledger alone: " + kb(restart_ledger), "—", "—", ""))
-    rows.append(("`status.json` with %d policies" % args.n, kb(status_size), "—", "—", "small", ""))
+    rows.append(("`status.json` with %d policies%s" % (args.n, "" if inactive is None else ", %d of them not active (each listed with its reason)" % inactive),
+                 kb(status_size), "—", "—", "small", ""))
     # Resident memory: the running reconciler holding the corpus, and one pass.
     peer_rss = max_rss_mb([BIN, "validate", "--rev", "HEAD"], cwd=repo)
     rows.append(("peak resident memory of a running reconciler holding %d policies (first apply, then %d 1-file commits)" % (args.n, len(growth)),

@@ -1,4 +1,4 @@
-public import Hashing
+import Hashing
 
 /// How a large manifest lists its entries through content-addressed chunks (SPEC section 5),
 /// as git trees share unchanged folders: a commit that changes one file of ten thousand
