@@ -559,11 +559,133 @@ the resolution: 0.01 s over 60 s is 0.017 %.
     return table(rows) + notes
 
 
+# --- issue 10: state that grows with the change ---------------------------------------------
+
+def tree_bytes(path, skip=()):
+    """Apparent size of the regular files under `path` (bytes), leaving out folders named in `skip`."""
+    total = 0
+    for dp, dns, fns in os.walk(path):
+        dns[:] = [d for d in dns if d not in skip]
+        for f in fns:
+            try:
+                st = os.lstat(os.path.join(dp, f))
+            except OSError:
+                continue
+            total += st.st_size
+    return total
+
+
+def vm_hwm_mb(pid):
+    """Peak resident memory of a running process so far, from /proc."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def kb(b):
+    return "%.1f KB" % (b / 1024)
+
+
+def bench_state(args, work):
+    rows = []
+    repo = corpus(args.n, work)
+    clone = os.path.join(work, "state-clone")
+    state = os.path.join(work, "state-state")
+    shutil.rmtree(clone, ignore_errors=True)
+    shutil.rmtree(state, ignore_errors=True)
+    git(work, "clone", "-q", repo, clone)
+    log = os.path.join(work, "state.log")
+    cmd = [BIN, "reconcile", "--repo", clone, "--state", state, "--log-format", "json", "--interval", "3600", "--no-nut"]
+    with open(log, "w") as out:
+        rec = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    growth, without_ledger, ledger, git_growth = [], [], [], []
+    try:
+        wait_for(lambda: applied_lines(log), 900, "the first apply")
+        time.sleep(1)
+        first_rss = vm_hwm_mb(rec.pid)
+        files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(clone, "policies")) for f in fs)
+        for r in range(max(args.runs * 2, 9)):
+            path = files[(r * 7919) % len(files)]
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(re.sub(r'"name": "([^"]+)"', lambda m: '"name": "%s-g%d"' % (m.group(1), r), text, count=1))
+            before, before_ledger = tree_bytes(state), tree_bytes(os.path.join(state, "ledger"))
+            git_before = tree_bytes(os.path.join(clone, ".git", "objects"))
+            git(clone, "commit", "-q", "-am", "grow %d" % r)
+            git_growth.append(tree_bytes(os.path.join(clone, ".git", "objects")) - git_before)
+            count = len(applied_lines(log))
+            rec.send_signal(signal.SIGHUP)
+            wait_for(lambda: applied_lines(log)[count:], 60, "apply %d" % r)
+            time.sleep(0.5)  # status.json and metrics written after the applied line
+            after, after_ledger = tree_bytes(state), tree_bytes(os.path.join(state, "ledger"))
+            growth.append(after - before)
+            ledger.append(after_ledger - before_ledger)
+            without_ledger.append((after - after_ledger) - (before - before_ledger))
+        running_rss = vm_hwm_mb(rec.pid)
+    finally:
+        rec.terminate()
+        rec.wait()
+    status_size = os.path.getsize(os.path.join(state, "status.json"))
+    with open(os.path.join(state, "status.json")) as f:
+        counts = json.load(f).get("counts") or {}
+    inactive = sum(v for k, v in counts.items() if k != "active") if counts else None
+    # A restart on the same commit: what the reconciler records again on start.
+    before = tree_bytes(state)
+    before_ledger = tree_bytes(os.path.join(state, "ledger"))
+    with open(log, "a") as out:
+        rec = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        start = time.time()
+        wait_for(lambda: os.path.exists(os.path.join(state, "status.json")) and os.path.getmtime(os.path.join(state, "status.json")) > start, 900, "the restart")
+        time.sleep(2)
+    finally:
+        rec.terminate()
+        rec.wait()
+    restart, restart_ledger = tree_bytes(state) - before, tree_bytes(os.path.join(state, "ledger")) - before_ledger
+    g, gl, l, gg = statistics.median(growth), statistics.median(without_ledger), statistics.median(ledger), statistics.median(git_growth)
+    rows.append(("state directory growth of a 1-file commit into %d policies applied by a running reconciler, ledger included, median of %d"
+                 % (args.n, len(growth)), kb(g) + " (max %s)" % kb(max(growth)), "git's own objects for that commit: " + kb(gg),
+                 "%.1f×" % (g / max(gg, 1)), "≤ 64 KB", "met" if g <= 64 * 1024 else "NOT met"))
+    rows.append(("the same without the ledger (manifest, chunks, IR, status, metrics)", kb(gl) + " (max %s)" % kb(max(without_ledger)),
+                 "git's own objects: " + kb(gg), "%.1f×" % (gl / max(gg, 1)), "—", ""))
+    rows.append(("the same, the ledger alone (commit and dry-run records)", kb(l), "—", "—", "—", ""))
+    rows.append(("a restart on the same commit (dry-runs recorded again on start), ledger included", kb(restart),
+                 "ledger alone: " + kb(restart_ledger), "—", "—", ""))
+    rows.append(("`status.json` with %d policies%s" % (args.n, "" if inactive is None else ", %d of them not active (each listed with its reason)" % inactive),
+                 kb(status_size), "—", "—", "small", ""))
+    # Resident memory: the running reconciler holding the corpus, and one pass.
+    peer_rss = max_rss_mb([BIN, "validate", "--rev", "HEAD"], cwd=repo)
+    rows.append(("peak resident memory of a running reconciler holding %d policies (first apply, then %d 1-file commits)" % (args.n, len(growth)),
+                 "%.0f MB (after the first apply: %.0f MB)" % (running_rss, first_rss), "`validate --rev HEAD` of them: %.0f MB" % peer_rss,
+                 "%.2f×" % (running_rss / peer_rss), "< 80 MB", "met" if running_rss < 80 else "NOT met"))
+    once_state = os.path.join(work, "state-once")
+    shutil.rmtree(once_state, ignore_errors=True)
+    rss = max_rss_mb([BIN, "reconcile", "--repo", repo, "--state", once_state, "--once", "--no-nut"])
+    rows.append(("peak resident memory of `reconcile --once` on %d policies (first apply)" % args.n, "%.0f MB" % rss,
+                 "`validate --rev HEAD` of them: %.0f MB" % peer_rss, "%.2f×" % (rss / peer_rss), "—", ""))
+    notes = """
+How these are measured. A reconciler runs on a clone of the corpus (`--interval 3600`, no
+UPS); each round commits one edited policy, sends SIGHUP and waits for its `applied` log
+line and half a second more (status and metrics are written after it). The growth is the
+apparent size of every regular file under the state directory after the round minus before
+(`ir/` objects and chunks, `commits/`, `ledger/`, `status.json`, `metrics.prom`, inventory
+files); the floor beside it is what git itself adds under `.git/objects` for the same commit
+(loose, compressed objects). The restart row stops the reconciler and starts it again on the
+same commit. Memory is the kernel's high-water mark (`VmHWM`) of the running reconciler
+after the rounds, beside the peak of `validate --rev HEAD` over the same corpus.
+"""
+    return table(rows) + notes
+
+
 BENCHES = {"core": ("Policy core: validate and compile (issue 2)", bench_core),
            "hooks": ("The pre-receive hook (issue 3)", bench_hooks),
            "engine": ("The reconciler and the engine (issue 4)", bench_engine),
            "drivers": ("Real drivers: a dry-run through the Proxmox API (issue 5)", bench_drivers),
-           "idle": ("An idle reconciler's CPU (issue 10)", bench_idle)}
+           "idle": ("An idle reconciler's CPU (issue 10)", bench_idle),
+           "state": ("State that grows with the change (issue 10)", bench_state)}
 
 
 def machine():
@@ -599,15 +721,19 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--only", default=",".join(BENCHES))
     ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--binary", help="measure this policyops binary, built beforehand (no release build); only for benches that need no policyops-bench")
+    ap.add_argument("--work", help="a folder to keep the corpora in between runs (default: a temporary one)")
+    ap.add_argument("--no-build", action="store_true", help="use the release binaries already built")
+    ap.add_argument("--bin", "--binary", dest="bin", help="the policyops binary to measure, built beforehand (default: this checkout's release build)")
     args = ap.parse_args()
     global BIN
-    if args.binary:
-        BIN = os.path.abspath(args.binary)
-    else:
+    if args.bin:
+        BIN = os.path.abspath(args.bin)
+    if not args.no_build and not args.bin:
         sh(["swift", "build", "-c", "release", "--product", "policyops"], cwd=ROOT, stdout=subprocess.DEVNULL)
         sh(["swift", "build", "-c", "release", "--product", "policyops-bench"], cwd=ROOT, stdout=subprocess.DEVNULL)
-    work = tempfile.mkdtemp(prefix="policyops-bench-")
+    # --work keeps the generated corpora between runs (two builds measured on one corpus).
+    work = os.path.abspath(args.work) if args.work else tempfile.mkdtemp(prefix="policyops-bench-")
+    os.makedirs(work, exist_ok=True)
     try:
         for name in args.only.split(","):
             title, fn = BENCHES[name]
@@ -616,7 +742,8 @@ def main():
             if not args.no_write:
                 write_section(name, title, body, args)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

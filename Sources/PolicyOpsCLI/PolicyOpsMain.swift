@@ -14,7 +14,7 @@ public enum PolicyOpsMain {
     static var commands: [any Command.Type] { [
         ValidateCommand.self, PlanCommand.self, DiffCommand.self, ExplainCommand.self, CompileCommand.self, SchemaCommand.self,
         InverseCommand.self, SimulateCommand.self, HookCommand.self, ReconcileCommand.self, EventCommand.self, StatusCommand.self,
-        LedgerCommand.self, InventoryCommand.self,
+        LedgerCommand.self, GcCommand.self, InventoryCommand.self,
     ] }
 
     static var overview: String {

@@ -3,8 +3,11 @@ import Policy
 import Store
 
 /// `status.json` in the GitOps convention: the applied and attempted revisions, the
-/// conditions `Ready`, `Reconciling` and `Stalled` with reason and message, and each
-/// policy's status.
+/// conditions `Ready`, `Reconciling` and `Stalled` with reason and message, how many
+/// policies have each status, and the policies that are not active with the reason why.
+/// The file stays small however large the repository: every other policy of the applied
+/// commit is active, and its full list is the manifest's (`manifest`), which `policyops
+/// status` reads to list them all.
 struct ReconcilerStatus {
     struct Condition {
         var type: String
@@ -22,6 +25,12 @@ struct ReconcilerStatus {
         var reason: String?
         var ir: String?
         var versionInt: Int?
+
+        /// As `status.json` lists a policy that is not active: what the manifest cannot say
+        /// (its id, name, IR and version are the manifest's entry).
+        var json: JSON {
+            .object(["path": .string(path), "status": .string(status), "reason": reason.map(JSON.string) ?? .null])
+        }
     }
 
     var lastAppliedRevision: String?
@@ -68,7 +77,13 @@ struct ReconcilerStatus {
     }
 
     func json(now: Timestamp) -> JSON {
-        .object([
+        let counts: [JSON.Member] = Self.counts(policies).map { JSON.Member($0.status, .integer(Int64($0.count))) }
+        // Named only once the applied commit's policies are loaded, so that the list the
+        // manifest gives always agrees with the counts.
+        var manifest = JSON.null
+        if !policies.isEmpty, let commit = lastAppliedRevision { manifest = .string("commits/\(commit).json") }
+        let inactive: [JSON] = policies.filter { $0.status != "active" }.map(\.json)
+        return .object([
             "lastAppliedRevision": lastAppliedRevision.map(JSON.string) ?? .null,
             "lastAttemptedRevision": lastAttemptedRevision.map(JSON.string) ?? .null,
             "observedAt": .string(now.iso8601),
@@ -76,11 +91,9 @@ struct ReconcilerStatus {
                 .object(["type": .string(c.type), "status": .string(c.status ? "True" : "False"), "reason": .string(c.reason),
                          "message": .string(c.message), "lastTransitionTime": .string(c.since.iso8601)])
             }),
-            "policies": .array(policies.map { p in
-                .object(["path": .string(p.path), "policy_id": .string(p.policyID), "name": .string(p.name), "status": .string(p.status),
-                         "reason": p.reason.map(JSON.string) ?? .null, "ir": p.ir.map(JSON.string) ?? .null,
-                         "version_int": p.versionInt.map { .integer(Int64($0)) } ?? .null])
-            }),
+            "counts": .object(counts),
+            "manifest": manifest,
+            "inactivePolicies": .array(inactive),
         ])
     }
 

@@ -11,8 +11,10 @@ import Synchronization
 public struct ContentAddressedStore: Sendable {
     /// The state directory.
     public let root: String
-    /// Addresses this process stored or found stored: objects are never removed, so a
-    /// commit that refers to ten thousand objects asks the file system about the new ones only.
+    /// Addresses this process stored or found stored, so that a commit that refers to ten
+    /// thousand objects asks the file system about the new ones only. Objects are removed
+    /// only by the retention (`StateRetention`), which holds the state lock: never under a
+    /// running reconciler, whose set this is.
     private let present = PresentAddresses()
 
     final class PresentAddresses: Sendable {

@@ -10,7 +10,8 @@ import Policy
 /// record counts as written only once fsync has returned; records that arrive while a
 /// sync runs share the next one (group commit). Segments rotate at a size; nothing is ever
 /// rewritten. A torn tail (a crash in the middle of a write) is cut back to the last whole
-/// record on open, and reported.
+/// record on open, and reported. Old segments may be pruned by the retention
+/// (`StateRetention`); `LedgerCheckpoint` then says where the chain of the kept ones starts.
 public actor Ledger {
     /// What opening found.
     public struct Recovery: Sendable {
@@ -52,10 +53,10 @@ public actor Ledger {
         folder = stateDirectory + "/ledger"
         self.segmentLimit = segmentLimit
         try AtomicFile.makeFolders(folder)
-        let segments = Self.segments(folder)
+        let (segments, startSeq, startChain, checkpoint) = try Self.start(stateDirectory: stateDirectory)
         var recovery = Recovery(cutBytes: 0, segment: nil)
-        var chain = Self.genesis
-        var seq: Int64 = 0
+        var chain = startChain
+        var seq = startSeq
         for (i, name) in segments.enumerated() {
             let path = folder + "/" + name
             guard let bytes = try AtomicFile.read(path) else { continue }
@@ -76,7 +77,7 @@ public actor Ledger {
         lastSeq = seq
         lastChain = chain
         self.recovery = recovery
-        let current = segments.last ?? Self.segmentName(1)
+        let current = segments.last ?? checkpoint?.firstSegment ?? Self.segmentName(1)
         segmentIndex = Int(current.dropFirst(4).prefix(6)) ?? 1
         (fd, segmentSize) = try Self.openSegment(folder: folder, name: current)
     }
@@ -102,6 +103,20 @@ public actor Ledger {
             if name.hasPrefix("seg-") && name.hasSuffix(".log") { names.append(name) }
         }
         return names.sorted()
+    }
+
+    /// The segments that hold the ledger, and the seq and chain its first record follows:
+    /// every segment from genesis, or those from the checkpoint's first kept segment on.
+    static func start(stateDirectory: String) throws -> (segments: [String], seq: Int64, chain: [UInt8], checkpoint: LedgerCheckpoint?) {
+        let all = segments(stateDirectory + "/ledger")
+        guard let checkpoint = try LedgerCheckpoint.read(stateDirectory: stateDirectory) else { return (all, 0, genesis, nil) }
+        return (all.filter { $0 >= checkpoint.firstSegment }, checkpoint.seq, Array(checkpoint.chain.utf8), checkpoint)
+    }
+
+    /// The segments that hold records, for the readers that do not check the chain: those
+    /// before a checkpoint's first kept segment are left over from an interrupted prune.
+    static func kept(stateDirectory: String) -> [String] {
+        (try? start(stateDirectory: stateDirectory).segments) ?? segments(stateDirectory + "/ledger")
     }
 
     /// Checks a segment's lines; returns the length of its whole, valid prefix, the last seq
@@ -259,7 +274,7 @@ public actor Ledger {
     public static func read(stateDirectory: String, from: Int64 = 1) throws -> [Entry] {
         let folder = stateDirectory + "/ledger"
         var out: [Entry] = []
-        for name in segments(folder) {
+        for name in kept(stateDirectory: stateDirectory) {
             guard let bytes = try AtomicFile.read(folder + "/" + name) else { continue }
             var offset = 0
             while let newline = bytes[offset...].firstIndex(of: 0x0A) {
@@ -279,7 +294,7 @@ public actor Ledger {
     /// again); nil when none does.
     public static func last(stateDirectory: String, where matches: (JSON) -> Bool) -> Entry? {
         let folder = stateDirectory + "/ledger"
-        for name in segments(folder).reversed() {
+        for name in kept(stateDirectory: stateDirectory).reversed() {
             guard let bytes = try? AtomicFile.read(folder + "/" + name) else { continue }
             var end = bytes.count
             // A line without its newline is not a record.
@@ -303,7 +318,8 @@ public actor Ledger {
     public static func chain(stateDirectory: String, at seq: Int64) -> String? {
         let folder = stateDirectory + "/ledger"
         let wanted = Array(String(seq).utf8)
-        for name in segments(folder).reversed() {
+        if let checkpoint = try? LedgerCheckpoint.read(stateDirectory: stateDirectory), checkpoint.seq == seq { return checkpoint.chain }
+        for name in kept(stateDirectory: stateDirectory).reversed() {
             guard let bytes = try? AtomicFile.read(folder + "/" + name), let first = bytes.firstIndex(of: 0x20),
                   let firstSeq = Int64(String(decoding: bytes[..<first], as: UTF8.self)), firstSeq <= seq else { continue }
             var offset = 0
@@ -329,9 +345,9 @@ public actor Ledger {
         // read next hold at least what this snapshot has seen.
         let mark = LedgerMark.snapshot(stateDirectory: stateDirectory)
         let folder = stateDirectory + "/ledger"
-        let names = segments(folder)
-        var chain = genesis
-        var seq: Int64 = 0
+        let (names, startSeq, startChain, _) = try start(stateDirectory: stateDirectory)
+        var chain = startChain
+        var seq = startSeq
         for (i, name) in names.enumerated() {
             guard let bytes = try AtomicFile.read(folder + "/" + name) else { continue }
             let (good, last, lastChain) = try verify(bytes, chain: chain, seq: seq, name: name, isLast: i == names.count - 1)
@@ -347,7 +363,7 @@ public actor Ledger {
     public static func size(stateDirectory: String) -> Int {
         let folder = stateDirectory + "/ledger"
         var total = 0
-        for name in segments(folder) {
+        for name in kept(stateDirectory: stateDirectory) {
             var info = stat()
             if stat(folder + "/" + name, &info) == 0 { total += Int(info.st_size) }
         }

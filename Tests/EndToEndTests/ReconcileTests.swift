@@ -31,6 +31,14 @@ final class ReconcileRig: @unchecked Sendable {
 
     var applied: String? { status()?["lastAppliedRevision"] as? String }
 
+    /// Every policy as `policyops status --format json` lists it (status.json itself holds
+    /// only those that are not active; the others are the applied manifest's).
+    func policies() throws -> [[String: Any]] {
+        let r = try Paths.policyops(["status", "--state", state.path, "--format", "json"])
+        let j = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        return j?["policies"] as? [[String: Any]] ?? []
+    }
+
     func condition(_ type: String) -> [String: Any]? {
         (status()?["conditions"] as? [[String: Any]])?.first { $0["type"] as? String == type }
     }
@@ -68,7 +76,7 @@ final class ReconcileRig: @unchecked Sendable {
         #expect(eventually { rig.applied == second })
         let ledger = try rig.ledger(["--kind", "commit"])
         #expect(ledger.compactMap { $0["commit"] as? String } == [first, second])
-        let policies = try #require(rig.status()?["policies"] as? [[String: Any]])
+        let policies = try rig.policies()
         let web = try #require(policies.first { $0["path"] as? String == ReconcileRig.web })
         #expect(web["version_int"] as? Int == 2)
         #expect(rig.stop() == 0)

@@ -412,12 +412,18 @@ extension CommitManifest {
         case mismatch(expected: String, actual: String)
         /// The checksum holds but the bytes are not a JSON object.
         case notJSON
+        /// A chunk the manifest names (`sha256:<hex>`) is missing.
+        case chunkMissing(String)
+        /// A chunk's bytes fail its address, or it is not a list of entries.
+        case chunkDamaged(String)
 
         public var description: String {
             switch self {
             case .noChecksum: "it carries no checksum"
             case .mismatch(let expected, let actual): "its checksum says sha256:\(expected.prefix(12))… but its content hashes to sha256:\(actual.prefix(12))…"
             case .notJSON: "it is not a JSON object"
+            case .chunkMissing(let reference): "its chunk \(reference.prefix(19))… is missing"
+            case .chunkDamaged(let reference): "its chunk \(reference.prefix(19))… fails its content address or is not a list of entries"
             }
         }
     }

@@ -17,16 +17,14 @@ struct AppliedManifest {
         guard let bytes = try AtomicFile.read(stateDirectory + "/applied") else { return nil }
         let commit = String(String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace })
         // Read without StateDirectory(root:), which would make the folders it opens; checked
-        // against its checksum as the reconciler checks it.
-        let path = "\(stateDirectory)/commits/\(commit).json"
-        guard let manifestBytes = try AtomicFile.read(path) else {
-            throw EnvironmentError("the applied commit \(commit) has no manifest in \(stateDirectory)/commits")
-        }
+        // against its checksum (and its chunks against their addresses) as the reconciler checks it.
         let manifest: JSON
-        switch CommitManifest.unsealed(manifestBytes) {
-        case .success(let json): manifest = json
-        case .failure(let reason):
+        switch try StateDirectory.checkedManifest(stateDirectory: stateDirectory, commit: commit) {
+        case .missing:
+            throw EnvironmentError("the applied commit \(commit) has no manifest in \(stateDirectory)/commits")
+        case .damaged(let path, let reason):
             throw EnvironmentError("the manifest \(path) is damaged (\(reason)); the reconciler rebuilds it from git when it starts")
+        case .valid(let json): manifest = json
         }
         return AppliedManifest(
             commit: commit,

@@ -26,7 +26,11 @@ enum LedgerCommand: Command {
         if arguments.flag("verify") {
             do {
                 let count = try Ledger.verify(stateDirectory: root)
-                context.console.error("ledger verified: \(Plural.count(Int(count), "record")), every checksum and link holds")
+                if let checkpoint = try LedgerCheckpoint.read(stateDirectory: root) {
+                    context.console.error("ledger verified: records \(checkpoint.seq + 1)–\(count) (\(Plural.count(Int(count - checkpoint.seq), "record")) kept after the checkpoint at seq \(checkpoint.seq)), every checksum and link holds")
+                } else {
+                    context.console.error("ledger verified: \(Plural.count(Int(count), "record")), every checksum and link holds")
+                }
             } catch {
                 context.console.error("ledger damaged: \(error)")
                 return .blockers

@@ -15,9 +15,11 @@ enum StatusCommand: Command {
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode {
         guard let stateDir = arguments.value("state") else { throw UsageError(message: "Missing expected option '--state <dir>'", command: spec) }
         let root = context.absolute(stateDir)
-        guard let bytes = try AtomicFile.read(root + "/status.json"), let status = JSON.parse(bytes) else {
+        guard let bytes = try AtomicFile.read(root + "/status.json"), let file = JSON.parse(bytes) else {
             throw EnvironmentError("\(root) has no status.json: no reconciler has run there yet")
         }
+        let report = try StatusReport.read(root: root, status: file)
+        let status = report.json
         if arguments.value("format") == "json" {
             context.console.print(status.pretty(), terminator: "")
             return .success
@@ -31,10 +33,11 @@ enum StatusCommand: Command {
             if let m = c["message"]?.stringValue, !m.isEmpty { line += m }
             context.console.print(line.terminalSafe)
         }
-        let policies = status["policies"]?.arrayValue ?? []
+        let policies = report.policies
         var counts: [String: Int] = [:]
         for p in policies { counts[p["status"]?.stringValue ?? "?", default: 0] += 1 }
         context.console.print("policies:   " + (counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")))
+        if let problem = report.problem { context.console.print(("  (only the policies that are not active: \(problem))").terminalSafe) }
         for p in policies {
             var line = "  " + (p["status"]?.stringValue ?? "").padded(to: 10) + (p["path"]?.stringValue ?? "").padded(to: 48) + (p["name"]?.stringValue ?? "")
             if let reason = p["reason"]?.stringValue { line += "  (\(reason))" }
