@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Reconciler
 import Synchronization
+import SystemCalls
 
 private let stopFlag = Atomic<Bool>(false)
 private let wakeFlag = Atomic<Bool>(false)
@@ -13,14 +11,11 @@ private let wakeFlag = Atomic<Bool>(false)
 struct ProcessSignals: ReconcilerSignals {
     static func install() -> ProcessSignals {
         // A parent may have started us with these signals blocked; we handle them.
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        signal(SIGTERM) { _ in stopFlag.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in stopFlag.store(true, ordering: .relaxed) }
-        signal(SIGHUP) { _ in wakeFlag.store(true, ordering: .relaxed) }
-        signal(SIGPIPE, SIG_IGN)
+        Signal.unblock([.terminate, .interrupt, .hangUp])
+        Signal.terminate.handle { _ in stopFlag.store(true, ordering: .relaxed) }
+        Signal.interrupt.handle { _ in stopFlag.store(true, ordering: .relaxed) }
+        Signal.hangUp.handle { _ in wakeFlag.store(true, ordering: .relaxed) }
+        Signal.pipe.ignore()
         return ProcessSignals()
     }
 
