@@ -58,7 +58,7 @@ enum HookCommand: Command {
         func say(_ line: String) { context.console.print(prefix + line) }
         let git: Repository
         do { git = try Repository.openFromEnvironment() } catch {
-            throw EnvironmentError("\(error.message); pre-receive runs inside git's hook environment")
+            throw EnvironmentError("\(error.message); pre-receive runs inside git's hook environment", underlying: error)
         }
         let updates = try PreReceiveCheck.parse(readStandardInput())
         let cache = cacheFile(git)
@@ -144,7 +144,7 @@ enum HookCommand: Command {
             }
         } else {
             let staged: [String]
-            do { staged = try git.stagedFiles(under: "", indexFile: indexFile).map(\.path) } catch { throw EnvironmentError(error.message) }
+            do { staged = try git.stagedFiles(under: "", indexFile: indexFile).map(\.path) } catch { throw EnvironmentError(error.message, underlying: error) }
             let targets = try PreCommitTargets.locate(files: files, staged: staged) { try snapshot($0).settings }
             unrecognised = targets.unrecognised
             views = targets.folders.map { RepositoryView.inside(git, prefix: $0) }

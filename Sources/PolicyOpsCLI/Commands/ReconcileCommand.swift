@@ -57,7 +57,7 @@ enum ReconcileCommand: Command {
             // As the reconciler reads it: the branch, else any revision of that name.
             if let git = view.git, try git.referenceTarget("refs/heads/" + options.branch) == nil {
                 do { _ = try git.resolveCommit(options.branch) } catch {
-                    throw EnvironmentError("no branch \(options.branch) in \(view.folder ?? options.repository): \(error.message)")
+                    throw EnvironmentError("no branch \(options.branch) in \(view.folder ?? options.repository): \(error.message)", underlying: error)
                 }
             }
         }
@@ -94,7 +94,7 @@ enum ReconcileCommand: Command {
         do {
             reconciler = try Reconciler(options: options, log: log, signals: ProcessSignals.install(), clock: clock, drivers: drivers, secrets: secrets)
         } catch {
-            throw EnvironmentError("\(error)")
+            throw EnvironmentError("\(error)", underlying: error)
         }
         let code = blocking { await reconciler.run() }
         switch code {
