@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Policy", "Hashing", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Drivers", "Policy", "Store", "Hashing", "TestSupport"]),
         .testTarget(name: "NUTTests", dependencies: ["NUT", "Engine", "Policy", "Secrets", "TestSupport"]),
-        .testTarget(name: "DriverTests", dependencies: ["Drivers", "Engine", "Policy", "HTTP", "Secrets", "Hashing", "TestSupport"]),
+        .testTarget(name: "DriverTests", dependencies: ["Drivers", "Engine", "Policy", "HTTP", "Secrets", "Hashing", "SystemCalls", "TestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Engine", "Drivers", "Policy", "Hashing"]),
         .testTarget(name: "CLITests", dependencies: ["PolicyOpsCLI", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["policyops", "Policy", "TestSupport"], exclude: ["Fixtures"]),
