@@ -8,10 +8,15 @@ import CSystem
 public enum ChildProcess {
     /// Who the child runs as: `switchUser` takes `groups`, `groupID` and `userID` (from root).
     public struct Identity: Sendable {
+        /// True when the child switches to the ids below (the parent is root).
         public var switchUser: Bool
+        /// The user id it takes.
         public var userID: UInt32
+        /// The primary group id it takes.
         public var groupID: UInt32
+        /// The supplementary groups it takes.
         public var groups: [UInt32]
+        /// An identity of these ids.
         public init(switchUser: Bool, userID: UInt32, groupID: UInt32, groups: [UInt32]) {
             self.switchUser = switchUser
             self.userID = userID
@@ -27,7 +32,9 @@ public enum ChildProcess {
             case fork, descriptors, processGroup, groups, groupID, userID, regainedRoot, wouldBeRoot
             case noNewPrivileges, directory, signals, exec, unknown
         }
+        /// The step that failed.
         public var step: Step
+        /// The `errno` it left.
         public var error: Errno
     }
 

@@ -5,7 +5,9 @@ import Glibc
 extension FileDescriptor {
     /// Events `poll(2)` waits for or reports.
     public struct Events: OptionSet, Sendable, Hashable {
+        /// The `poll(2)` bits.
         public let rawValue: Int16
+        /// The events of `rawValue`.
         public init(rawValue: Int16) { self.rawValue = rawValue }
         /// Readable (`POLLIN`).
         public static let readable = Events(rawValue: Int16(POLLIN))

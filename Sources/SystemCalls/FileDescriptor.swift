@@ -13,9 +13,11 @@ public struct FileDescriptor: Sendable, Hashable {
     /// The descriptor `rawValue` (already open).
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    /// Standard input, output and error.
+    /// Standard input (0).
     public static let standardInput = FileDescriptor(rawValue: 0)
+    /// Standard output (1).
     public static let standardOutput = FileDescriptor(rawValue: 1)
+    /// Standard error (2).
     public static let standardError = FileDescriptor(rawValue: 2)
 
     /// How a file is opened for reading and writing.
@@ -32,7 +34,9 @@ public struct FileDescriptor: Sendable, Hashable {
 
     /// Flags of `open(2)`.
     public struct OpenOptions: OptionSet, Sendable {
+        /// The `open(2)` flags.
         public let rawValue: Int32
+        /// The options of `rawValue`.
         public init(rawValue: Int32) { self.rawValue = rawValue }
         /// `O_NOFOLLOW`: a symbolic link as the last component fails with `ELOOP`.
         public static let noFollow = OpenOptions(rawValue: O_NOFOLLOW)

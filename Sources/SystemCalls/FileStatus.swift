@@ -9,6 +9,7 @@ public struct FileStatus: Sendable, Hashable {
         case regular, directory, symbolicLink, fifo, socket, characterDevice, blockDevice, unknown
     }
 
+    /// The kind of file.
     public var kind: Kind
     /// The permission bits (`st_mode & 0o7777`).
     public var permissions: UInt32
@@ -18,8 +19,9 @@ public struct FileStatus: Sendable, Hashable {
     public var userID: UInt32
     /// The owner's group id.
     public var groupID: UInt32
-    /// The device and the inode: the file's identity.
+    /// The device it is on: with the inode, the file's identity.
     public var device: UInt64
+    /// The inode number.
     public var inode: UInt64
 
     init(_ info: stat) {

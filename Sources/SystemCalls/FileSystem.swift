@@ -21,10 +21,15 @@ public enum FileSystem {
 
     /// What `access(2)` checks.
     public struct Access: OptionSet, Sendable {
+        /// The `access(2)` mode bits.
         public let rawValue: Int32
+        /// The checks of `rawValue`.
         public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// `R_OK`.
         public static let read = Access(rawValue: R_OK)
+        /// `W_OK`.
         public static let write = Access(rawValue: W_OK)
+        /// `X_OK` (for a folder: entering it).
         public static let execute = Access(rawValue: X_OK)
     }
 

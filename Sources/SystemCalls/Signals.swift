@@ -6,12 +6,18 @@ import Glibc
 public struct Signal: Sendable, Hashable {
     /// The signal's number.
     public let rawValue: Int32
+    /// The signal numbered `rawValue`.
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
+    /// `SIGTERM`: stop, finishing what runs.
     public static let terminate = Signal(rawValue: SIGTERM)
+    /// `SIGINT`: Ctrl-C.
     public static let interrupt = Signal(rawValue: SIGINT)
+    /// `SIGHUP`: the reconciler's wake-up.
     public static let hangUp = Signal(rawValue: SIGHUP)
+    /// `SIGPIPE`: a write to a closed pipe or socket.
     public static let pipe = Signal(rawValue: SIGPIPE)
+    /// `SIGKILL`: cannot be caught.
     public static let kill = Signal(rawValue: SIGKILL)
 
     /// A handler: a C function, as `signal(2)` takes (it may only touch atomics).

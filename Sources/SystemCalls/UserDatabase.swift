@@ -9,6 +9,7 @@ public enum UserDatabase {
     public struct Entry: Sendable, Hashable {
         /// The login name.
         public var name: String
+        /// The user id.
         public var userID: UInt32
         /// The primary group.
         public var groupID: UInt32
