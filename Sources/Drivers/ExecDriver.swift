@@ -1,17 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CSystem
-#if canImport(CDispatch)
-// Swift 6.3 on Linux attributes Glibc's timespec to CDispatch (as Foundation loads it) once
-// the HTTP module's interface names C function pointers; MemberImportVisibility then wants it imported.
-import CDispatch
-#endif
 import Engine
 import Foundation
 import HTTP
 import Policy
 import Secrets
+import SystemCalls
 
 /// The `exec` driver: runs a command on the reconciler's machine — an argv, never a shell
 /// unless the operator allows one by path — as the operator allows it: `argv[0]` one of the
@@ -107,16 +99,12 @@ public struct ExecDriver: Driver {
     }
 
     /// The path `path` names with every link resolved; nil when it does not exist.
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    static func realPath(_ path: String) -> String? { FileSystem.realPath(path) }
 
     /// True for a regular file with an execute bit.
     static func isExecutableFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_mode & 0o111 != 0
+        guard let info = FileStatus.at(path) else { return false }
+        return info.kind == .regular && info.permissions & 0o111 != 0
     }
 
     public nonisolated(nonsending) func refresh(_ host: HostDeclaration, full: Bool) async -> HostInventory {
@@ -213,41 +201,37 @@ public struct ExecDriver: Driver {
         var env = environment
         if env["PATH"] == nil { env["PATH"] = path }
         if env["HOME"] == nil { env["HOME"] = launch.account.home }
-        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-        guard policyops_pipe_cloexec(&out) == 0, policyops_pipe_cloexec(&err) == 0 else {
-            return CommandResult(succeeded: false, summary: "cannot make pipes: \(String(cString: strerror(errno)))", output: "", errors: "")
+        let out: (read: FileDescriptor, write: FileDescriptor), err: (read: FileDescriptor, write: FileDescriptor)
+        do {
+            out = try FileDescriptor.pipe()
+            err = try FileDescriptor.pipe()
+        } catch {
+            return CommandResult(succeeded: false, summary: "cannot make pipes: \(error.text)", output: "", errors: "")
         }
-        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        let argv = launch.argv.map { strdup($0) } + [nil]
-        let envp = env.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let null = try? FileDescriptor.open("/dev/null", .readOnly)
+        let identity = ChildProcess.Identity(switchUser: launch.switchesUser, userID: launch.account.uid, groupID: launch.account.gid,
+                                             groups: launch.account.groups)
+        let spawned = Result { () throws(ChildProcess.SpawnFailure) -> Int32 in
+            try ChildProcess.spawn(program, arguments: launch.argv, environment: env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+                                   directory: directory, standardInput: null ?? FileDescriptor(rawValue: -1), standardOutput: out.write,
+                                   standardError: err.write, identity: identity)
+        }
+        null?.close()
+        out.write.close()
+        err.write.close()
         defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
+            out.read.close()
+            err.read.close()
         }
-        var step: Int32 = 0, spawnError: Int32 = 0
-        let groups = launch.account.groups
-        let pid = argv.withUnsafeBufferPointer { a in
-            envp.withUnsafeBufferPointer { e in
-                groups.withUnsafeBufferPointer { g in
-                    var identity = policyops_identity(switch_user: launch.switchesUser ? 1 : 0, uid: launch.account.uid, gid: launch.account.gid,
-                                                      groups: g.baseAddress, group_count: g.count)
-                    return policyops_spawn(program, a.baseAddress, e.baseAddress, directory, null, out[1], err[1], &identity, &step, &spawnError)
-                }
-            }
-        }
-        close(null)
-        close(out[1])
-        close(err[1])
-        defer {
-            close(out[0])
-            close(err[0])
-        }
-        guard pid > 0 else {
-            return CommandResult(succeeded: false, summary: "cannot start \(program) as \(launch.account.name): \(Self.failedStep(step, in: directory)): \(String(cString: strerror(spawnError)))",
+        let pid: Int32
+        switch spawned {
+        case .failure(let failure):
+            return CommandResult(succeeded: false, summary: "cannot start \(program) as \(launch.account.name): \(Self.failedStep(failure.step, in: directory)): \(failure.error.text)",
                                  output: "", errors: "")
+        case .success(let p): pid = p
         }
         let collected = OutputCollector()
-        var open = [out[0], err[0]]
+        var open = [out.read, err.read]
         var timedOut = false
         var killAt: Int64?
         let start = Self.milliseconds()
@@ -255,58 +239,61 @@ public struct ExecDriver: Driver {
             let now = Self.milliseconds()
             if !timedOut, Double(now - start) >= timeout * 1000 {
                 timedOut = true
-                kill(-pid, SIGTERM)
+                Signal.terminate.send(toGroup: pid)
                 killAt = now + 2000
             }
             if let at = killAt, now >= at {
-                kill(-pid, SIGKILL)
+                Signal.kill.send(toGroup: pid)
                 break  // what still holds the pipes is killed; what was read is kept
             }
-            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let wait = Int32(max(1, min(200, timedOut ? (killAt! - now) : Int64(timeout * 1000) - (now - start))))
-            guard poll(&fds, nfds_t(fds.count), wait) >= 0 || errno == EINTR else { break }
-            for f in fds where f.revents != 0 {
-                var chunk = [UInt8](repeating: 0, count: 8192)
-                let n = read(f.fd, &chunk, chunk.count)
-                if n > 0 {
-                    collected.add(Data(chunk[0..<n]), stream: f.fd == out[0] ? 0 : 1)
-                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                    open.removeAll { $0 == f.fd }
+            guard let ready = try? FileDescriptor.poll(open.map { ($0, .readable) }, milliseconds: wait) else { break }
+            for (fd, events) in zip(open, ready) where !events.isEmpty {
+                do throws(Errno) {
+                    let chunk = try fd.read(atMost: 8192)
+                    if chunk.isEmpty {
+                        open.removeAll { $0 == fd }
+                    } else {
+                        collected.add(Data(chunk), stream: fd == out.read ? 0 : 1)
+                    }
+                } catch where error.is(.wouldBlock) {
+                    continue
+                } catch {
+                    open.removeAll { $0 == fd }
                 }
             }
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let termination = try? ChildProcess.wait(pid)
         let (output, errors) = collected.texts(limit: outputLimit, redacting: secrets)
         if timedOut {
             return CommandResult(succeeded: false, summary: "killed after the \(Int(timeout)) s timeout", output: output, errors: errors)
         }
-        let signal = status & 0x7F
-        if signal != 0 { return CommandResult(succeeded: false, summary: "ended by signal \(signal)", output: output, errors: errors) }
-        let code = (status >> 8) & 0xFF
-        return CommandResult(succeeded: code == 0, summary: "exit status \(code)", output: output, errors: errors)
+        switch termination {
+        case .signalled(let signal):
+            return CommandResult(succeeded: false, summary: "ended by signal \(signal)", output: output, errors: errors)
+        case .exited(let code):
+            return CommandResult(succeeded: code == 0, summary: "exit status \(code)", output: output, errors: errors)
+        case nil:
+            return CommandResult(succeeded: true, summary: "exit status 0", output: output, errors: errors)
+        }
     }
 
     /// What the child was doing when it could not go on, in words.
-    static func failedStep(_ step: Int32, in directory: String?) -> String {
-        switch UInt32(step) {
-        case POLICYOPS_STEP_GROUPS.rawValue: return "cannot take the user's groups"
-        case POLICYOPS_STEP_GID.rawValue: return "cannot take the user's group"
-        case POLICYOPS_STEP_UID.rawValue: return "cannot become the user"
-        case POLICYOPS_STEP_REGAINED.rawValue: return "the user could become root again"
-        case POLICYOPS_STEP_ROOT.rawValue: return "it would run as root"
-        case POLICYOPS_STEP_NO_NEW_PRIVILEGES.rawValue: return "cannot forbid new privileges"
-        case POLICYOPS_STEP_DIRECTORY.rawValue: return "cannot enter the working folder \(directory ?? "")"
-        case POLICYOPS_STEP_EXEC.rawValue: return "cannot execute it"
+    static func failedStep(_ step: ChildProcess.SpawnFailure.Step, in directory: String?) -> String {
+        switch step {
+        case .groups: return "cannot take the user's groups"
+        case .groupID: return "cannot take the user's group"
+        case .userID: return "cannot become the user"
+        case .regainedRoot: return "the user could become root again"
+        case .wouldBeRoot: return "it would run as root"
+        case .noNewPrivileges: return "cannot forbid new privileges"
+        case .directory: return "cannot enter the working folder \(directory ?? "")"
+        case .exec: return "cannot execute it"
         default: return "cannot set it up"
         }
     }
 
-    static func milliseconds() -> Int64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000
-    }
+    static func milliseconds() -> Int64 { Clocks.monotonicMilliseconds() }
 }
 
 /// The output of a command, gathered from two streams at once.

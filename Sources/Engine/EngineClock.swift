@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+import SystemCalls
 
 /// Where the engine reads the time: injected, so tests run it on a manual clock.
 public protocol EngineClock: Sendable {
@@ -23,11 +21,7 @@ public struct SystemClock: EngineClock {
     /// The system clock.
     public init() {}
 
-    public func now() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
-    }
+    public func now() -> Timestamp { Timestamp(milliseconds: Clocks.realtimeMilliseconds()) }
 }
 
 /// A clock that moves only when told to.
@@ -59,11 +53,7 @@ public struct MonotonicClock: EngineClock {
     public init() {}
 
     /// Milliseconds since an arbitrary start (the boot, on Linux).
-    public static func milliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    public static func milliseconds() -> Int64 { Clocks.monotonicMilliseconds() }
 
     public func now() -> Timestamp { Timestamp(milliseconds: Self.milliseconds()) }
 }

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CHTTP
 import Synchronization
+import SystemCalls
 
 /// How a client checks the server's certificate.
 public enum TLSVerification: Sendable, Hashable {
@@ -169,8 +167,7 @@ public struct HTTPClient: Sendable {
                         pool: ConnectionPools.Pool? = nil) -> Result<HTTPResponse, HTTPError> {
         let box = CheckBox(destinations)
         let lines = request.headers.map { "\($0.name): \($0.value)" }
-        var cLines = lines.map { strdup($0) }
-        defer { for p in cLines { free(p) } }
+        let cLines = CStringArray(lines, nullTerminated: false)
         var response = policyops_http_response()
         var pin = [UInt8](repeating: 0, count: 32)
         var caFile: String?

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What a command runs with: where to write, where it was started, its environment.
 struct CommandContext {
@@ -20,9 +17,14 @@ protocol Command {
     static func run(_ arguments: ParsedArguments, _ context: CommandContext) throws -> ExitCode
 }
 
-/// A failure that is the environment's, not the user's syntax: exit status 2.
+/// A failure that is the environment's, not the user's syntax: exit status 2. The error
+/// that caused it, when there was one, is kept as it was (`underlying`), not only as words.
 struct EnvironmentError: Error, CustomStringConvertible {
     var message: String
-    init(_ message: String) { self.message = message }
+    var underlying: (any Error)?
+    init(_ message: String, underlying: (any Error)? = nil) {
+        self.message = message
+        self.underlying = underlying
+    }
     var description: String { message }
 }

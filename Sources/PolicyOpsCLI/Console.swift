@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+import SystemCalls
 
 /// Where a command writes: standard output for results, standard error for errors.
 /// The only place besides `main` that touches process-global output.
@@ -60,14 +58,7 @@ public final class Console: Sendable {
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            written += n
-        }
+        // A closed or full output loses what it could not take: there is nowhere to say so.
+        try? FileDescriptor(rawValue: fd).writeAll(bytes)
     }
 }

@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Git
 import PolicyRepository
 import Store
+import SystemCalls
 
 /// The `policyops` command line: dispatches to subcommands, prints errors and returns the
 /// exit status. `main.swift` calls this and nothing else.
@@ -38,16 +36,7 @@ public enum PolicyOpsMain {
 
     /// Runs the process's command line and exits with its status.
     public static func main() -> Never {
-        var environment: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let pair = String(cString: pointer)
-            if let eq = pair.firstIndex(of: "=") {
-                environment[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-            }
-            entry += 1
-        }
-        exit(run(Array(CommandLine.arguments.dropFirst()), environment: environment))
+        ProcessEnvironment.exit(run(Array(CommandLine.arguments.dropFirst()), environment: ProcessEnvironment.variables()))
     }
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.
@@ -119,8 +108,6 @@ public enum PolicyOpsMain {
     }
 
     static func currentDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        FileSystem.currentDirectory() ?? "."
     }
 }

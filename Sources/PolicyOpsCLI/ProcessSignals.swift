@@ -1,10 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Foundation
 import Reconciler
 import Synchronization
+import SystemCalls
 
 private let stopFlag = Atomic<Bool>(false)
 private let wakeFlag = Atomic<Bool>(false)
@@ -43,23 +41,20 @@ struct ProcessSignals: ReconcilerSignals {
             continuation.finish()
         }
         // A parent may have started us with these signals blocked; we handle them.
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, s) }
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        signal(SIGTERM) { _ in
+        Signal.unblock([.terminate, .interrupt, .hangUp])
+        Signal.terminate.handle { _ in
             stopFlag.store(true, ordering: .relaxed)
             notify(UInt8(ascii: "T"))
         }
-        signal(SIGINT) { _ in
+        Signal.interrupt.handle { _ in
             stopFlag.store(true, ordering: .relaxed)
             notify(UInt8(ascii: "T"))
         }
-        signal(SIGHUP) { _ in
+        Signal.hangUp.handle { _ in
             wakeFlag.store(true, ordering: .relaxed)
             notify(UInt8(ascii: "H"))
         }
-        signal(SIGPIPE, SIG_IGN)
+        Signal.pipe.ignore()
         return ProcessSignals(events: events)
     }
 

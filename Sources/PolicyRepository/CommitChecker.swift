@@ -21,7 +21,7 @@ public struct CommitChecker {
         do {
             guard let tree = try git.treeID(commit: commit, path: view.path) else { return .standard }
             return try settings(tree: tree, git: git).0
-        } catch { throw RepositoryError(error.message) }
+        } catch { throw RepositoryError(error) }
     }
 
     func settings(tree: ObjectID, git: Repository) throws(GitError) -> (RepositorySettings, [Diagnostic]) {
@@ -44,7 +44,7 @@ public struct CommitChecker {
     public func check(_ id: ObjectID, after previous: Checked?) throws -> (RepositoryCompilation, Checked?, changed: Set<String>?) {
         let git = try view.requireGit()
         let tree: ObjectID?
-        do { tree = try git.treeID(commit: id, path: view.path) } catch { throw RepositoryError(error.message) }
+        do { tree = try git.treeID(commit: id, path: view.path) } catch { throw RepositoryError(error) }
         guard let tree else { return (try check(id), nil, nil) }
         if let previous, let changes = try? policyChanges(from: previous, to: tree, git: git) {
             let (compilation, changed) = RepositoryCompiler(catalog: compiler.catalog).update(previous.compilation, changes: changes)
@@ -114,7 +114,7 @@ public struct CommitChecker {
             return RepositoryCompiler(catalog: compiler.catalog).compile(settings: settings, settingsDiagnostics: settingsDiagnostics,
                                                                           files: others, policyAnalyses: analyses)
         } catch {
-            throw RepositoryError(error.message)
+            throw RepositoryError(error)
         }
     }
 }

@@ -35,7 +35,7 @@ public final class CompileSession {
     public func compile(_ id: ObjectID) throws -> CommitCompilation {
         let git = try view.requireGit()
         let commit: Commit
-        do { commit = try git.commit(id) } catch { throw RepositoryError(error.message) }
+        do { commit = try git.commit(id) } catch { throw RepositoryError(error) }
         let (compilation, checked, changed) = try CommitChecker(view: view, cache: cache).check(id, after: lastChecked)
         lastChecked = checked
         let history = VersionHistory(view: view, compiler: SnapshotCompiler(cache: cache))

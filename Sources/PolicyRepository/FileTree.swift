@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Policy
+import SystemCalls
 
 /// Reads files from a folder on disk, without following symbolic links or entering a
 /// submodule's checkout (a folder holding `.git`): both are listed as links.
@@ -17,30 +15,20 @@ enum FileTree {
 
     private static func walk(root: String, relative: String, limit: Int, descend: (String) -> Bool, into out: inout [RepositoryFile]) {
         let folder = relative.isEmpty ? root : root + "/" + relative
-        guard let dir = opendir(folder) else { return }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name == "." || name == ".." || name == ".git" { continue }
-            names.append(name)
-        }
-        closedir(dir)
+        guard let names = try? FileSystem.entries(of: folder).filter({ $0 != ".git" }) else { return }
         for name in names.sorted() {
             let path = relative.isEmpty ? name : relative + "/" + name
-            var info = stat()
-            guard lstat(root + "/" + path, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
+            guard let info = FileStatus.at(root + "/" + path, followingLinks: false) else { continue }
+            switch info.kind {
+            case .directory:
                 if isCheckout(root + "/" + path) {
                     out.append(RepositoryFile(path: path, kind: .submodule, bytes: []))
                 } else if descend(path) {
                     walk(root: root, relative: path, limit: limit, descend: descend, into: &out)
                 }
-            case S_IFREG:
+            case .regular:
                 out.append(RepositoryFile(path: path, bytes: read(root + "/" + path, limit: limit) ?? []))
-            case S_IFLNK:
+            case .symbolicLink:
                 out.append(RepositoryFile(path: path, kind: .symlink, bytes: []))
             default:
                 continue
@@ -50,36 +38,20 @@ enum FileTree {
 
     /// The content of a regular file, at most `limit + 1` bytes; nil when it cannot be read.
     static func read(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-        var buffer = [UInt8](repeating: 0, count: min(max(size, 0), limit + 1))
-        var filled = 0
-        while filled < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            filled += n
-        }
-        if filled < buffer.count { buffer.removeLast(buffer.count - filled) }
-        return buffer
+        guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.noFollow, .closeOnExec]) else { return nil }
+        defer { fd.close() }
+        let size = (try? fd.status()).map { Int($0.size) } ?? 0
+        return try? fd.readFully(upTo: min(max(size, 0), limit + 1))
     }
 
     /// True when `path` itself is a symbolic link.
     static func isSymbolicLink(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+        FileStatus.at(path, followingLinks: false)?.kind == .symbolicLink
     }
 
     /// True when the folder `path` is another repository's checkout (a submodule): it holds `.git`.
     static func isCheckout(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path + "/.git", &info) == 0
+        FileStatus.at(path + "/.git", followingLinks: false) != nil
     }
 
     /// The first folder of `relative` (below `root`, itself not looked at) that is a
@@ -89,10 +61,9 @@ enum FileTree {
         var path = ""
         for part in relative.split(separator: "/") {
             path = path.isEmpty ? String(part) : path + "/" + part
-            var info = stat()
-            guard lstat(root + "/" + path, &info) == 0 else { return nil }
-            if (info.st_mode & S_IFMT) == S_IFLNK { return RepositoryFile(path: path, kind: .symlink, bytes: []) }
-            if (info.st_mode & S_IFMT) == S_IFDIR && isCheckout(root + "/" + path) {
+            guard let info = FileStatus.at(root + "/" + path, followingLinks: false) else { return nil }
+            if info.kind == .symbolicLink { return RepositoryFile(path: path, kind: .symlink, bytes: []) }
+            if info.kind == .directory && isCheckout(root + "/" + path) {
                 return RepositoryFile(path: path, kind: .submodule, bytes: [])
             }
         }
@@ -101,14 +72,11 @@ enum FileTree {
 
     /// True when `path` is a folder.
     static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        FileStatus.at(path)?.kind == .directory
     }
 
     /// The canonical absolute path, symbolic links resolved.
     static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        FileSystem.realPath(path)
     }
 }

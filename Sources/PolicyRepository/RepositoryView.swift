@@ -3,11 +3,36 @@ import Policy
 
 /// Why a policy repository cannot be read.
 public struct RepositoryError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public var message: String
+    /// What kind of failure.
+    public enum Code: Sendable, Hashable {
+        /// The folder is not one a policy repository can be read from (not a folder,
+        /// outside the git working tree, a bare repository without `--rev`).
+        case unusableFolder
+        /// A commit was asked for, and the folder is not inside a git repository.
+        case notInGitRepository
+        /// Reading git failed; its kind is the `GitError`'s.
+        case git(GitError.Kind)
+    }
 
-    /// Creates an error.
-    public init(_ message: String) { self.message = message }
+    /// What kind of failure.
+    public var code: Code
+    /// What went wrong, as the user reads it.
+    public var message: String
+    /// The error underneath (a `GitError`), kept as it was.
+    public var underlying: (any Error)?
+
+    /// An error of `code` that says `message`.
+    public init(_ message: String, code: Code = .unusableFolder) {
+        self.code = code
+        self.message = message
+    }
+
+    /// A failure of git, its message as git's.
+    public init(_ error: GitError) {
+        code = .git(error.kind)
+        message = error.message
+        underlying = error
+    }
 
     public var description: String { message }
 }
@@ -44,7 +69,7 @@ public final class RepositoryView {
         } catch let error where error.kind == .notARepository && !requireGit {
             return RepositoryView(folder: folder, git: nil, prefix: "")
         } catch {
-            throw RepositoryError(error.message)
+            throw RepositoryError(error)
         }
         guard let workdir = git.workingDirectory.flatMap(FileTree.realPath) else {
             return RepositoryView(folder: folder, git: git, prefix: "")
@@ -69,13 +94,13 @@ public final class RepositoryView {
     public var path: String { String(prefix.dropLast(prefix.isEmpty ? 0 : 1)) }
 
     func requireGit() throws -> Repository {
-        guard let git else { throw RepositoryError("\(folder ?? ".") is not inside a git repository; --rev, compile and plan read commits") }
+        guard let git else { throw RepositoryError("\(folder ?? ".") is not inside a git repository; --rev, compile and plan read commits", code: .notInGitRepository) }
         return git
     }
 
     /// The commit a revision names.
     public func resolve(_ revision: String) throws -> ObjectID {
-        do { return try requireGit().resolveCommit(revision) } catch let e as GitError { throw RepositoryError(e.message) }
+        do { return try requireGit().resolveCommit(revision) } catch let e as GitError { throw RepositoryError(e) }
     }
 
     // MARK: snapshots
@@ -115,7 +140,7 @@ public final class RepositoryView {
             }
             return try snapshot(tree: tree, source: .commit(id.hex), git: git)
         } catch let e as GitError {
-            throw RepositoryError(e.message)
+            throw RepositoryError(e)
         }
     }
 
@@ -154,7 +179,7 @@ public final class RepositoryView {
                 }
             }
         } catch let e as GitError {
-            throw RepositoryError(e.message)
+            throw RepositoryError(e)
         }
     }
 

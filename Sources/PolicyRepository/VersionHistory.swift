@@ -65,7 +65,7 @@ public struct VersionHistory {
             }
             return try walk(chain.reversed(), from: start, git: git)
         } catch {
-            throw RepositoryError(error.message)
+            throw RepositoryError(error)
         }
     }
 

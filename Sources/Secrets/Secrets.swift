@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Policy
+import SystemCalls
 
 /// A secret's value. It prints as `<secret>` everywhere (descriptions, string
 /// interpolation, dumps); only `reveal()` gives the value, for the one header or field that
@@ -35,11 +33,15 @@ public struct SecretError: Error, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var message: String
+    /// What failed underneath (the `Errno` of a secret file that cannot be read), kept as
+    /// it was, not only as words in `message`.
+    public var underlying: (any Error & Sendable)?
     public var description: String { message }
-    /// An error of `kind` that says `message`.
-    public init(_ kind: Kind = .unavailable, message: String) {
+    /// An error of `kind` that says `message`, caused by `underlying` when given.
+    public init(_ kind: Kind = .unavailable, message: String, underlying: (any Error & Sendable)? = nil) {
         self.kind = kind
         self.message = message
+        self.underlying = underlying
     }
 }
 
@@ -63,18 +65,7 @@ public struct Secrets: Sendable {
     /// `configuration` grants them (nothing without one).
     public init(environment: [String: String]? = nil, configuration: OperatorConfiguration = .strictest) {
         self.configuration = configuration
-        if let environment {
-            self.environment = environment
-        } else {
-            var all: [String: String] = [:]
-            var p = environ
-            while let entry = p.pointee {
-                let text = String(cString: entry)
-                if let eq = text.firstIndex(of: "=") { all[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
-                p += 1
-            }
-            self.environment = all
-        }
+        self.environment = environment ?? ProcessEnvironment.variables()
     }
 
     /// The secret a reference names, for `holder` in connection field `field`.
@@ -97,7 +88,7 @@ public struct Secrets: Sendable {
             return Secret(value)
         case .file(let path):
             do { return Secret(try Self.contents(of: path)) } catch {
-                throw SecretError(message: "\(reference.shown): \(error.message)")
+                throw SecretError(error.kind, message: "\(reference.shown): \(error.message)", underlying: error.underlying ?? error)
             }
         case .named:
             throw SecretError(.notGranted, message: "\(reference.shown): a grant's source is an environment variable or a file")
@@ -123,16 +114,13 @@ public struct Secrets: Sendable {
 
     /// A secret file's content without its trailing newline (at most 64 KiB).
     static func contents(of path: String) throws(SecretError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SecretError(message: "cannot read the secret file \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count <= 65_536 {
-            let n = Glibc.read(fd, &chunk, chunk.count)
-            if n < 0 { throw SecretError(message: "cannot read the secret file \(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
+        var bytes: [UInt8]
+        do throws(Errno) {
+            let fd = try FileDescriptor.open(path, .readOnly)
+            defer { fd.close() }
+            bytes = try fd.readAll(limit: 65_536)
+        } catch {
+            throw SecretError(message: "cannot read the secret file \(path): \(error.text)", underlying: error)
         }
         guard bytes.count <= 65_536 else { throw SecretError(message: "the secret file \(path) is larger than 64 KiB") }
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }

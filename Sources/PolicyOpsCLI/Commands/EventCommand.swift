@@ -1,10 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Engine
 import Hashing
 import Policy
 import Store
+import SystemCalls
 
 /// `policyops event emit`: drops an event into a reconciler's inbox.
 enum EventCommand: Command {
@@ -75,17 +73,15 @@ enum EventCommand: Command {
             throw UsageError(message: error.message, command: spec)
         }
         let root = context.absolute(stateDir)
-        var info = stat()
-        guard stat(root, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+        guard FileStatus.at(root)?.kind == .directory else {
             throw EnvironmentError("\(root) is not a state directory: it is not an existing folder (the reconciler makes it: policyops reconcile --state \(stateDir))")
         }
         // Whoever can write the inbox can shut machines down: it is the reconciler's user's alone.
         let inbox = Inbox(stateDirectory: root)
         let writable = AtomicFile.exists(inbox.folder) ? inbox.folder : root
-        guard access(writable, W_OK | X_OK) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw EnvironmentError("cannot write the inbox of \(root): \(reason); the state directory is private to the reconciler's user (mode 0700), "
-                + "so run event emit as that user")
+        do { try FileSystem.checkAccess(writable, [.write, .execute]) } catch {
+            throw EnvironmentError("cannot write the inbox of \(root): \(error.text); the state directory is private to the reconciler's user (mode 0700), "
+                + "so run event emit as that user", underlying: error)
         }
         if type != .webhook { event.subject = try upsSubject(subject, type: type, stateDirectory: root, context) }
         let name = try inbox.put(event.json, id: id, milliseconds: now.milliseconds)

@@ -1,10 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Git
 import Policy
 import PolicyRepository
 import Store
+import SystemCalls
 
 /// `policyops hook`: the git hooks (pre-receive, pre-commit, post-receive) and their installer.
 enum HookCommand: Command {
@@ -60,7 +58,7 @@ enum HookCommand: Command {
         func say(_ line: String) { context.console.print(prefix + line) }
         let git: Repository
         do { git = try Repository.openFromEnvironment() } catch {
-            throw EnvironmentError("\(error.message); pre-receive runs inside git's hook environment")
+            throw EnvironmentError("\(error.message); pre-receive runs inside git's hook environment", underlying: error)
         }
         let updates = try PreReceiveCheck.parse(readStandardInput())
         let cache = cacheFile(git)
@@ -107,14 +105,9 @@ enum HookCommand: Command {
     }
 
     static func readStandardInput() -> String {
+        // A read error ends the input where it stopped, as the end of the file would.
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
+        while let chunk = try? FileDescriptor.standardInput.read(atMost: 65_536), !chunk.isEmpty { bytes += chunk }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -151,7 +144,7 @@ enum HookCommand: Command {
             }
         } else {
             let staged: [String]
-            do { staged = try git.stagedFiles(under: "", indexFile: indexFile).map(\.path) } catch { throw EnvironmentError(error.message) }
+            do { staged = try git.stagedFiles(under: "", indexFile: indexFile).map(\.path) } catch { throw EnvironmentError(error.message, underlying: error) }
             let targets = try PreCommitTargets.locate(files: files, staged: staged) { try snapshot($0).settings }
             unrecognised = targets.unrecognised
             views = targets.folders.map { RepositoryView.inside(git, prefix: $0) }
@@ -197,22 +190,19 @@ enum HookCommand: Command {
               let list = try? AtomicFile.read(git.gitDirectory + "policyops/watchers") else { return .success }
         for line in String(decoding: list, as: UTF8.self).split(separator: "\n") where line.hasPrefix("/") {
             let fifo = String(line) + "/nudge"
-            var info = stat()
-            guard lstat(fifo, &info) == 0 else { continue }  // no reconciler listens there
-            guard (info.st_mode & S_IFMT) == S_IFIFO else {
+            guard let info = FileStatus.at(fifo, followingLinks: false) else { continue }  // no reconciler listens there
+            guard info.kind == .fifo else {
                 context.console.error("policyops: warning: \(fifo) is not a FIFO; left alone, not written".terminalSafe)
                 continue
             }
             // Opened without following a link, and checked again: it may have been replaced since.
-            let fd = open(fifo, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO else {
+            guard let fd = try? FileDescriptor.open(fifo, .writeOnly, options: [.nonBlocking, .noFollow, .closeOnExec]) else { continue }
+            defer { fd.close() }
+            guard (try? fd.status())?.kind == .fifo else {
                 context.console.error("policyops: warning: \(fifo) is not a FIFO; left alone, not written".terminalSafe)
                 continue
             }
-            var byte: UInt8 = 1
-            if write(fd, &byte, 1) == 1 { context.console.print("policyops: woke the reconciler of \(line)") }
+            if (try? fd.write([1])) == 1 { context.console.print("policyops: woke the reconciler of \(line)") }
         }
         return .success
     }
@@ -250,21 +240,18 @@ enum HookCommand: Command {
                 }
                 let backup = target + ".before-policyops"
                 if AtomicFile.exists(backup) { throw EnvironmentError("\(backup) already exists; move it away first") }
-                if rename(target, backup) != 0 { throw FileSystemError("rename", target) }
+                do { try FileSystem.rename(target, to: backup) } catch { throw FileSystemError("rename", target, code: error.code) }
                 context.console.print("kept the previous hook as \(backup)")
             }
         }
         try AtomicFile.write(Array(script.utf8), to: target, mode: 0o755)
-        chmod(target, 0o755)
+        try? FileSystem.setPermissions(target, 0o755)
         context.console.print("installed \(target) -> \(binary) hook \(kind.rawValue)")
         return .success
     }
 
     /// The running binary's absolute path.
     static func executablePath() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { return CommandLine.arguments[0] }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        FileSystem.linkTarget("/proc/self/exe") ?? CommandLine.arguments[0]
     }
 }

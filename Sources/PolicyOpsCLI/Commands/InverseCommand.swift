@@ -47,7 +47,7 @@ enum InverseCommand: Command {
         if let output = arguments.value("output") {
             let target = context.absolute(output)
             if (try? AtomicFile.read(target)) != nil { throw EnvironmentError("\(output) exists; choose another file") }
-            do { try AtomicFile.write(Array(text.utf8), to: target) } catch { throw EnvironmentError("cannot write \(output): \(error)") }
+            do { try AtomicFile.write(Array(text.utf8), to: target) } catch { throw EnvironmentError("cannot write \(output): \(error)", underlying: error) }
             context.console.error("wrote \(output): \(inverse.inverted) \(inverse.inverted == 1 ? "action" : "actions") inverted, disabled; fill in \(inverse.needsInput.joined(separator: ", ")), then delete needs_input")
         } else {
             context.console.print(text, terminator: "")

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Policy
 import Store
+import SystemCalls
 
 /// The `--config` option of the commands that reach hosts or guard refs: the operator's
 /// configuration, outside the repository, that grants secrets, exec programs, network
@@ -32,22 +30,22 @@ enum OperatorOptions {
     /// The configuration at `path` and what is wrong with it; nil when it does not exist
     /// and is not `required`.
     static func read(_ path: String, required: Bool) throws -> (OperatorConfiguration, [Diagnostic])? {
-        var info = stat()
-        if stat(path, &info) != 0 {
-            if errno == ENOENT, !required { return nil }
-            throw EnvironmentError("cannot read the operator's configuration \(path): \(String(cString: strerror(errno)))")
+        let info: FileStatus
+        do { info = try FileStatus.of(path) } catch {
+            if error.is(.noEntry), !required { return nil }
+            throw EnvironmentError("cannot read the operator's configuration \(path): \(error.text)", underlying: error)
         }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw EnvironmentError("the operator's configuration \(path) is not a regular file") }
-        guard info.st_mode & 0o002 == 0 else {
+        guard info.kind == .regular else { throw EnvironmentError("the operator's configuration \(path) is not a regular file") }
+        guard info.permissions & 0o002 == 0 else {
             throw EnvironmentError("the operator's configuration \(path) is writable by every user, and whoever can write it grants secrets and programs: chmod o-w \(path)")
         }
-        guard info.st_size <= maxBytes else { throw EnvironmentError("the operator's configuration \(path) is larger than 1 MiB") }
+        guard info.size <= maxBytes else { throw EnvironmentError("the operator's configuration \(path) is larger than 1 MiB") }
         let bytes: [UInt8]
         do {
             guard let read = try AtomicFile.read(path) else { throw EnvironmentError("the operator's configuration \(path) disappeared while it was read") }
             bytes = read
         } catch let error as FileSystemError {
-            throw EnvironmentError("cannot read the operator's configuration \(path): \(error)")
+            throw EnvironmentError("cannot read the operator's configuration \(path): \(error)", underlying: error)
         }
         return OperatorConfiguration.read(bytes: Array(bytes.prefix(maxBytes)), path: path)
     }

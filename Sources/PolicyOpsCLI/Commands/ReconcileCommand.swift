@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Drivers
 import Git
 import PolicyRepository
@@ -8,6 +5,7 @@ import Engine
 import Policy
 import Reconciler
 import Secrets
+import SystemCalls
 
 /// `policyops reconcile`: the product's main job.
 enum ReconcileCommand: Command {
@@ -59,7 +57,7 @@ enum ReconcileCommand: Command {
             // As the reconciler reads it: the branch, else any revision of that name.
             if let git = view.git, try git.referenceTarget("refs/heads/" + options.branch) == nil {
                 do { _ = try git.resolveCommit(options.branch) } catch {
-                    throw EnvironmentError("no branch \(options.branch) in \(view.folder ?? options.repository): \(error.message)")
+                    throw EnvironmentError("no branch \(options.branch) in \(view.folder ?? options.repository): \(error.message)", underlying: error)
                 }
             }
         }
@@ -91,12 +89,12 @@ enum ReconcileCommand: Command {
                                       simulatedWorkMilliseconds: options.simulatedWorkMilliseconds, secrets: secrets)
         // Everything the reconciler creates is its user's alone (0700 folders, 0600 files),
         // whatever umask it was started with (SPEC section 10).
-        umask(0o077)
+        FileSystem.setUmask(0o077)
         let reconciler: Reconciler
         do {
             reconciler = try Reconciler(options: options, log: log, signals: ProcessSignals.install(), clock: clock, drivers: drivers, secrets: secrets)
         } catch {
-            throw EnvironmentError("\(error)")
+            throw EnvironmentError("\(error)", underlying: error)
         }
         return exitCode(for: blocking { await reconciler.run() })
     }
