@@ -91,25 +91,11 @@ extension CommitManifest {
 
     /// The canonical JSON of the top-level file of a chunked manifest.
     func chunkedCanonicalBytes(_ references: [String]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(references.count * 80 + 4096)
-        func raw(_ s: String) { out.append(contentsOf: s.utf8) }
-        raw("{\"commit\":")
-        JSON.writeString(commit, into: &out)
-        raw(",\"diagnostics\":")
-        JSON.array(diagnostics.map(\.json)).writeCanonical(into: &out)
-        raw(",\"hosts\":")
-        JSON.array(hosts).writeCanonical(into: &out)
-        raw(",\"manifest_version\":\(Self.chunkedManifestVersion),\"ok\":\(ok),\"path\":")
-        JSON.writeString(repositoryPath, into: &out)
-        raw(",\"policy_chunks\":")
-        JSON.array(references.map(JSON.string)).writeCanonical(into: &out)
-        raw(",\"policy_count\":\(entries.count),\"timezone\":")
-        JSON.writeString(timeZone, into: &out)
-        raw(",\"ups\":")
-        JSON.array(ups).writeCanonical(into: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        canonicalBytes(version: Self.chunkedManifestVersion, reserving: references.count * 80) { out in
+            out.append(contentsOf: ",\"policy_chunks\":".utf8)
+            JSON.array(references.map(JSON.string)).writeCanonical(into: &out)
+            out.append(contentsOf: ",\"policy_count\":\(entries.count)".utf8)
+        }
     }
 
     /// The chunk references a top-level manifest names, nil when it keeps its entries inline.

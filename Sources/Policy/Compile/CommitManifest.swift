@@ -341,8 +341,22 @@ public struct CommitManifest: Sendable {
 
     /// The canonical JSON of `json`, written directly (the same bytes).
     public var canonicalBytes: [UInt8] {
+        canonicalBytes(version: Self.manifestVersion, reserving: entries.count * 360) { out in
+            out.append(contentsOf: ",\"policies\":[".utf8)
+            for (i, e) in entries.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                e.writeCanonical(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// The canonical JSON of a manifest whose members sorting between `path` and
+    /// `timezone` (the policies, inline or as chunks) `policies` writes, each starting with
+    /// a comma; the other members are the same in both forms.
+    func canonicalBytes(version: Int64, reserving: Int, policies: (inout [UInt8]) -> Void) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(entries.count * 360 + 4096)
+        out.reserveCapacity(reserving + 4096)
         func raw(_ s: String) { out.append(contentsOf: s.utf8) }
         raw("{\"commit\":")
         JSON.writeString(commit, into: &out)
@@ -350,14 +364,10 @@ public struct CommitManifest: Sendable {
         JSON.array(diagnostics.map(\.json)).writeCanonical(into: &out)
         raw(",\"hosts\":")
         JSON.array(hosts).writeCanonical(into: &out)
-        raw(",\"manifest_version\":\(Self.manifestVersion),\"ok\":\(ok),\"path\":")
+        raw(",\"manifest_version\":\(version),\"ok\":\(ok),\"path\":")
         JSON.writeString(repositoryPath, into: &out)
-        raw(",\"policies\":[")
-        for (i, e) in entries.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            e.writeCanonical(into: &out)
-        }
-        raw("],\"timezone\":")
+        policies(&out)
+        raw(",\"timezone\":")
         JSON.writeString(timeZone, into: &out)
         raw(",\"ups\":")
         JSON.array(ups).writeCanonical(into: &out)
