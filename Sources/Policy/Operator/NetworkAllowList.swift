@@ -54,14 +54,12 @@ public struct NetworkAllowList: Sendable, Hashable {
     /// Checks a connection to `host` (as written in the URL, without brackets) that
     /// resolved to `address`.
     public func check(host rawHost: String, address: NetworkAddress) -> Refusal? {
-        var host = rawHost.lowercased()
-        while host.hasSuffix(".") { host.removeLast() }
+        if let refusal = checkName(rawHost) { return refusal }
         let kind = address.kind
-        let named = names.contains { Self.matches(rule: $0, host) }
-        if Self.metadataNames.contains(host), !names.contains(host) { return Refusal(host: rawHost, address: nil, kind: .metadata) }
         switch kind {
         case .ordinary:
-            if named || ranges.contains(where: { $0.contains(address) }) { return nil }
+            let host = Self.normalized(rawHost)
+            if names.contains(where: { Self.matches(rule: $0, host) }) || ranges.contains(where: { $0.contains(address) }) { return nil }
         case .loopback where allowLoopback:
             return nil
         default:
@@ -74,10 +72,16 @@ public struct NetworkAllowList: Sendable, Hashable {
 
     /// Checks a host name before it is resolved: a metadata name is refused by name.
     public func checkName(_ rawHost: String) -> Refusal? {
-        var host = rawHost.lowercased()
-        while host.hasSuffix(".") { host.removeLast() }
+        let host = Self.normalized(rawHost)
         if Self.metadataNames.contains(host), !names.contains(host) { return Refusal(host: rawHost, address: nil, kind: .metadata) }
         return nil
+    }
+
+    /// A host name as rules compare it: lower case, without the root's trailing dot.
+    static func normalized(_ rawHost: String) -> String {
+        var host = rawHost.lowercased()
+        while host.hasSuffix(".") { host.removeLast() }
+        return host
     }
 
     static func matches(rule: String, _ host: String) -> Bool {
